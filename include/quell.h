@@ -7,7 +7,7 @@
  * convolutional network that predicts spectral gains on short-time Fourier
  * transform frames. It runs at any sample rate from 8 kHz to 192 kHz, on
  * 1 to 8 interleaved channels, with a constant algorithmic latency of about
- * 10 ms (see quell_latency()).
+ * 20 ms or less (see quell_latency()).
  *
  * Two opaque objects:
  *  - ::QuellModel holds network weights. It is immutable after creation and
