@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Installs quell's build and test dependencies (Debian 12) and builds into ./build.
+# Usage: ./tools/setup.sh [extra meson options]
+set -eu
+cd "$(dirname "$0")/.."
+
+# Build: compiler, meson, KISS FFT (the library), libsndfile (CLI), PortAudio (live tool),
+# LADSPA/LV2 headers (plugins). Tests: real plugin hosts (sox, ffmpeg, lilv-utils,
+# ladspa-sdk), a JACK server for the live tool, numpy/scipy for the metric tests.
+PACKAGES="build-essential pkg-config meson ninja-build python3 libkissfft-dev
+  libsndfile1-dev portaudio19-dev ladspa-sdk lv2-dev lilv-utils
+  libspeexdsp-dev sox libsox-fmt-all ffmpeg jackd2 jack-tools
+  python3-numpy python3-scipy python3-soundfile python3-pytest valgrind"
+
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing:$missing"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # jackd2 asks whether to enable real-time priority; answer no without a prompt.
+  echo "jackd2 jackd/tweak_rt_limits boolean false" | $SUDO debconf-set-selections
+  # shellcheck disable=SC2086
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+fi
+
+if [ -d build ]; then
+  meson setup --reconfigure build "$@"
+else
+  meson setup build "$@"
+fi
+ninja -C build
+echo "setup: built; the file tool is build/tools/cli/quell"
