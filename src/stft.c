@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "stft.h"
+
+#include <math.h>
+#include <stddef.h>
+
+#include "alloc.h"
+#include "quell.h"
+
+int quell_hop_for_rate(int sample_rate_hz)
+{
+    /* 10 ms or just under, with only the radices KISS FFT handles without
+     * allocating (2, 3, 4, 5). */
+    for (int h = sample_rate_hz / 100; h > 1; h--) {
+        int r = h;
+        while (r % 2 == 0)
+            r /= 2;
+        while (r % 3 == 0)
+            r /= 3;
+        while (r % 5 == 0)
+            r /= 5;
+        if (r == 1)
+            return h;
+    }
+    return 1;
+}
+
+/* A KISS FFT plan in memory from quell_calloc(): ask its size, then build it there. */
+static kiss_fftr_cfg quell_fftr_plan(int n, int inverse)
+{
+    size_t len = 0;
+    (void)kiss_fftr_alloc(n, inverse, NULL, &len);
+    if (len == 0)
+        return NULL;
+    void *mem = quell_calloc(len, 1);
+    if (mem == NULL)
+        return NULL;
+    kiss_fftr_cfg cfg = kiss_fftr_alloc(n, inverse, mem, &len);
+    if (cfg == NULL)
+        quell_free(mem);
+    return cfg;
+}
+
+int quell_stft_init(QuellStft *stft, int hop)
+{
+    stft->hop = hop;
+    stft->size = 2 * hop;
+    const int n = stft->size;
+    stft->fwd = quell_fftr_plan(n, 0);
+    stft->inv = quell_fftr_plan(n, 1);
+    stft->window = quell_calloc((size_t)n, sizeof(float));
+    stft->synth_window = quell_calloc((size_t)n, sizeof(float));
+    stft->scratch = quell_calloc((size_t)n, sizeof(float));
+    if (!stft->fwd || !stft->inv || !stft->window || !stft->synth_window || !stft->scratch) {
+        quell_stft_free(stft);
+        return QUELL_ERR_NO_MEMORY;
+    }
+    const double pi = 3.14159265358979323846;
+    for (int i = 0; i < n; i++) {
+        double w = sin(pi * (i + 0.5) / n);
+        stft->window[i] = (float)w;
+        stft->synth_window[i] = (float)(w / n);
+    }
+    return QUELL_OK;
+}
+
+void quell_stft_free(QuellStft *stft)
+{
+    quell_free(stft->fwd);
+    quell_free(stft->inv);
+    quell_free(stft->window);
+    quell_free(stft->synth_window);
+    quell_free(stft->scratch);
+    stft->fwd = stft->inv = NULL;
+    stft->window = stft->synth_window = stft->scratch = NULL;
+}
+
+void quell_stft_analyze(QuellStft *stft, const float *frame, kiss_fft_cpx *spec)
+{
+    float *restrict t = stft->scratch;
+    const float *restrict w = stft->window;
+    for (int i = 0; i < stft->size; i++)
+        t[i] = frame[i] * w[i];
+    kiss_fftr(stft->fwd, t, spec);
+}
+
+void quell_stft_synthesize(QuellStft *stft, const kiss_fft_cpx *spec, float *ola)
+{
+    float *restrict t = stft->scratch;
+    const float *restrict w = stft->synth_window;
+    kiss_fftri(stft->inv, spec, t);
+    for (int i = 0; i < stft->size; i++)
+        ola[i] += t[i] * w[i];
+}
