@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""A plain numpy (float64) implementation of models/README.md sections 1-2,
+independent of the C engine and of PyTorch.
+
+Usage: parity_ref.py OUTDIR [SECONDS]
+Writes OUTDIR/model.qmodel (qmodel.random_model) and, for the cases 16000_1ch,
+44100_1ch and 48000_2ch, <case>_in.f32 and <case>_out.f32 (raw little-endian
+float32, interleaved): the output quell_process() must give for the whole
+input with an attenuation limit of 100 dB and no bypass. test_parity reads
+the same layout from tests/data/parity/ (made by tools/train/make_parity.py).
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools", "train"))
+import qmodel  # noqa: E402
+
+
+def hop_for_rate(fs):
+    h = fs // 100
+    while h > 1:
+        r = h
+        for p in (2, 3, 5):
+            while r % p == 0:
+                r //= p
+        if r == 1:
+            return h
+        h -= 1
+    return 1
+
+
+def band_matrix(centers, fs, n_fft):
+    """T[b, k] = triangular weight of band b at bin k."""
+    c = np.asarray(centers, np.float64)
+    K = len(c)
+    f = np.arange(n_fft // 2 + 1) * fs / n_fft
+    T = np.zeros((K, len(f)))
+    for b in range(K):
+        up = np.ones_like(f) if b == 0 else np.clip((f - c[b - 1]) / (c[b] - c[b - 1]), 0, 1)
+        down = np.ones_like(f) if b == K - 1 else np.clip((c[b + 1] - f) / (c[b + 1] - c[b]), 0, 1)
+        T[b] = np.where(f <= c[b], up, down)
+    return T
+
+
+def causal_conv(x, w, b, d):
+    """x [T, I], w [O, I, k] -> [T, O] with left zero padding (k - 1) d."""
+    T_, k = x.shape[0], w.shape[2]
+    xp = np.concatenate([np.zeros(((k - 1) * d, x.shape[1])), x])
+    y = np.tile(b, (T_, 1)).astype(np.float64)
+    for j in range(k):
+        y += xp[j * d:j * d + T_] @ w[:, :, j].T
+    return y
+
+
+def network(m, feats):
+    """feats [T, K] -> band gains [T, K], vad [T]."""
+    K, C, k_in, B, k = (int(v) for v in m["config"])
+    z = (feats - m["input_mean"]) * m["input_inv_std"]
+    h = np.maximum(causal_conv(z, m["in.weight"].astype(np.float64), m["in.bias"], 1), 0)
+    for i in range(B):
+        d = int(m["dilations"][i])
+        dw = m[f"blk{i}.dw.weight"].astype(np.float64)  # [C, k]
+        u = np.tile(m[f"blk{i}.dw.bias"], (h.shape[0], 1)).astype(np.float64)
+        hp = np.concatenate([np.zeros(((k - 1) * d, C)), h])
+        for j in range(k):
+            u += hp[j * d:j * d + h.shape[0]] * dw[:, j]
+        u = np.maximum(u, 0)
+        u = np.maximum(u @ m[f"blk{i}.pw1.weight"].T + m[f"blk{i}.pw1.bias"], 0)
+        u = u @ m[f"blk{i}.pw2.weight"].T + m[f"blk{i}.pw2.bias"]
+        h = h + u
+    g = 1 / (1 + np.exp(-(h @ m["out.weight"].T + m["out.bias"])))
+    vad = 1 / (1 + np.exp(-(h @ m["vad.weight"].T + m["vad.bias"])))[:, 0]
+    return g, vad
+
+
+def process(m, x, fs, limit_db=100.0):
+    """x [T, ch] -> y [T, ch], as quell_process() over the whole input."""
+    H = hop_for_rate(fs)
+    N = 2 * H
+    n_samples, ch = x.shape
+    w = np.sin(np.pi * (np.arange(N) + 0.5) / N)
+    xp = np.concatenate([np.zeros((H, ch)), x.astype(np.float64)])
+    n_frames = (n_samples - H) // H + 1 if n_samples >= H else 0
+    X = np.stack([np.fft.rfft(xp[t * H:t * H + N].T * w, axis=-1) for t in range(n_frames)])
+    P = np.mean(np.abs(X) ** 2, axis=1)  # [T, H + 1]
+    T = band_matrix(m["band_centers_hz"], fs, N)
+    S = T.sum(axis=1)
+    E = np.where(S > 0, (P @ T.T) / np.maximum(S, 1e-30) / (N * N / 2), 0)
+    g, _ = network(m, np.log10(E + 1e-12))
+    G = np.maximum(np.minimum(g @ T, 1.0), 10 ** (-limit_db / 20))
+    ola = np.zeros((n_samples + N + H, ch))
+    for t in range(n_frames):
+        y = np.fft.irfft(X[t] * G[t], n=N, axis=-1) * w
+        ola[t * H:t * H + N] += y.T
+    out = np.zeros((n_samples, ch))
+    out[H:] = ola[:n_samples - H]
+    return out
+
+
+def test_input(fs, ch, seconds, seed):
+    rng = np.random.default_rng(seed)
+    n = int(fs * seconds)
+    t = np.arange(n) / fs
+    speechy = 0.3 * np.sin(2 * np.pi * 220 * t) * (np.sin(2 * np.pi * 3 * t) > 0)
+    x = np.stack([speechy + 0.05 * rng.standard_normal(n) for _ in range(ch)], axis=1)
+    return x.astype(np.float32)
+
+
+def main():
+    out_dir = sys.argv[1]
+    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 0.5
+    os.makedirs(out_dir, exist_ok=True)
+    arrays = qmodel.random_model(seed=1)
+    qmodel.write(os.path.join(out_dir, "model.qmodel"), arrays)
+    m = qmodel.read(os.path.join(out_dir, "model.qmodel"))
+    for fs, ch in ((16000, 1), (44100, 1), (48000, 2)):
+        x = test_input(fs, ch, seconds, fs + ch)
+        y = process(m, x, fs)
+        name = f"{fs}_{ch}ch"
+        x.astype("<f4").tofile(os.path.join(out_dir, name + "_in.f32"))
+        y.astype("<f4").tofile(os.path.join(out_dir, name + "_out.f32"))
+        print(f"{name}: {len(x)} frames, output rms {np.sqrt(np.mean(y ** 2)):.4f}")
+
+
+if __name__ == "__main__":
+    main()
