@@ -8,11 +8,11 @@
 #define QUELL_BANDS_H
 
 typedef struct QuellBands {
-    int n_bands; /* K */
-    int n_bins;  /* H + 1 */
-    int *start;  /* [K] first bin of band b's span */
-    int *length; /* [K] bins in the span (0 for a band above Nyquist) */
-    int *offset; /* [K] index of the span's first weight in weight[] */
+    int n_bands;   /* K */
+    int n_bins;    /* H + 1 */
+    int *start;    /* [K] first bin of band b's span */
+    int *length;   /* [K] bins in the span (0 for a band above Nyquist) */
+    int *offset;   /* [K] index of the span's first weight in weight[] */
     float *weight; /* T_b(f_k) for the bins of every span, span after span */
     float *norm;   /* [K] 1 / (S_b N^2 / 2), or 0 when S_b = 0 */
 } QuellBands;

@@ -73,12 +73,20 @@ enum {
     QUELL_SLOT_VAD_B,
     QUELL_SLOT_FIXED_COUNT
 };
-enum { QUELL_DW_W, QUELL_DW_B, QUELL_PW1_W, QUELL_PW1_B, QUELL_PW2_W, QUELL_PW2_B, QUELL_BLOCK_ARRAYS };
+enum {
+    QUELL_DW_W,
+    QUELL_DW_B,
+    QUELL_PW1_W,
+    QUELL_PW1_B,
+    QUELL_PW2_W,
+    QUELL_PW2_B,
+    QUELL_BLOCK_ARRAYS
+};
 #define QUELL_SLOT_COUNT (QUELL_SLOT_FIXED_COUNT + QUELL_BLOCK_ARRAYS * QUELL_MODEL_MAX_BLOCKS)
 
 static const char *const quell_fixed_names[QUELL_SLOT_FIXED_COUNT] = {
-    "config", "dilations", "band_centers_hz", "input_mean", "input_inv_std", "in.weight",
-    "in.bias", "out.weight", "out.bias", "vad.weight", "vad.bias",
+    "config",  "dilations",  "band_centers_hz", "input_mean", "input_inv_std", "in.weight",
+    "in.bias", "out.weight", "out.bias",        "vad.weight", "vad.bias",
 };
 static const char *const quell_block_suffixes[QUELL_BLOCK_ARRAYS] = {
     "dw.weight", "dw.bias", "pw1.weight", "pw1.bias", "pw2.weight", "pw2.bias",

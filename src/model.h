@@ -40,24 +40,24 @@ typedef struct QuellBlock {
 } QuellBlock;
 
 struct QuellModel {
-    int n_bands;    /* K */
-    int n_channels; /* C */
-    int k_in;       /* input kernel */
-    int n_blocks;   /* B */
-    int k;          /* block kernel */
+    int n_bands;                  /* K */
+    int n_channels;               /* C */
+    int k_in;                     /* input kernel */
+    int n_blocks;                 /* B */
+    int k;                        /* block kernel */
     const float *band_centers_hz; /* [K], 0 = c_0 < c_1 < ... */
     const float *input_mean;      /* [K] */
     const float *input_inv_std;   /* [K] */
-    const float *in_w;  /* [k_in * K][C]; row j*K + i is input band i at tap j */
-    const float *in_b;  /* [C] */
+    const float *in_w;            /* [k_in * K][C]; row j*K + i is input band i at tap j */
+    const float *in_b;            /* [C] */
     QuellBlock blocks[QUELL_MODEL_MAX_BLOCKS];
     const float *out_w; /* [C][K] */
     const float *out_b; /* [K] */
     const float *vad_w; /* [C] */
     float vad_b;
-    size_t n_params;        /* weights and biases of the network */
-    size_t macs_per_frame;  /* multiply-adds of one network step */
-    float *arena;           /* owns every array above */
+    size_t n_params;       /* weights and biases of the network */
+    size_t macs_per_frame; /* multiply-adds of one network step */
+    float *arena;          /* owns every array above */
 };
 
 /* CRC-32 (IEEE 802.3, as zlib's crc32()) of @p size bytes, continuing from @p crc (0 to start). */

@@ -31,28 +31,28 @@ struct QuellState {
     QuellModel *owned_model; /* the default model when created with model == NULL */
     int sample_rate;
     int channels;
-    int hop;   /* H */
-    int size;  /* N = 2H */
-    int fill;  /* samples of the current hop received, 0..H-1 */
+    int hop;  /* H */
+    int size; /* N = 2H */
+    int fill; /* samples of the current hop received, 0..H-1 */
     QuellStft stft;
     QuellBands bands;
     QuellNet net;
-    float *input;    /* [channels][N]: previous hop, then the hop being filled */
-    float *ola;      /* [channels][N]: overlap-add accumulator */
-    float *output;   /* [channels][H]: finished samples, emitted one per input */
+    float *input;       /* [channels][N]: previous hop, then the hop being filled */
+    float *ola;         /* [channels][N]: overlap-add accumulator */
+    float *output;      /* [channels][H]: finished samples, emitted one per input */
     kiss_fft_cpx *spec; /* [channels][H + 1] */
-    float *power;    /* [H + 1] channel-mean |X|^2 */
-    float *features; /* [K] */
-    float *band_gains; /* [K] */
-    float *bin_gains;  /* [H + 1] */
+    float *power;       /* [H + 1] channel-mean |X|^2 */
+    float *features;    /* [K] */
+    float *band_gains;  /* [K] */
+    float *bin_gains;   /* [H + 1] */
 
-    float limit_db;      /* as set */
-    float floor_target;  /* 10^(-limit_db / 20) */
-    float floor_now;     /* smoothed floor used by the frames */
-    float floor_alpha;   /* per-frame smoothing coefficient */
-    int bypass;          /* as set */
-    float wet;           /* 1 = processed, 0 = bypassed; steps by QUELL_BYPASS_STEP */
-    int fresh;           /* no frame since create/reset: settings apply at once */
+    float limit_db;     /* as set */
+    float floor_target; /* 10^(-limit_db / 20) */
+    float floor_now;    /* smoothed floor used by the frames */
+    float floor_alpha;  /* per-frame smoothing coefficient */
+    int bypass;         /* as set */
+    float wet;          /* 1 = processed, 0 = bypassed; steps by QUELL_BYPASS_STEP */
+    int fresh;          /* no frame since create/reset: settings apply at once */
     float speech_prob;
     float reduction_db;
 };
@@ -258,8 +258,7 @@ static void quell_run_frame(QuellState *st)
         e_out += p * (double)(g * g);
     }
     /* gains are >= 1e-5, so e_out >= 1e-10 e_in; quiet frames read 0 dB */
-    st->reduction_db =
-        e_in > 1e-20 && e_out > 0.0 ? (float)(10.0 * log10(e_in / e_out)) : 0.0f;
+    st->reduction_db = e_in > 1e-20 && e_out > 0.0 ? (float)(10.0 * log10(e_in / e_out)) : 0.0f;
     if (!(st->reduction_db > 0.0f))
         st->reduction_db = 0.0f;
 
@@ -286,7 +285,8 @@ static float quell_clean_sample(float x)
         return 0.0f;
     if (fabsf(x) < QUELL_INPUT_TINY)
         return 0.0f;
-    return x > QUELL_INPUT_CLAMP ? QUELL_INPUT_CLAMP : (x < -QUELL_INPUT_CLAMP ? -QUELL_INPUT_CLAMP : x);
+    return x > QUELL_INPUT_CLAMP ? QUELL_INPUT_CLAMP
+                                 : (x < -QUELL_INPUT_CLAMP ? -QUELL_INPUT_CLAMP : x);
 }
 
 QUELL_API int quell_process(QuellState *st, const float *in, float *out, size_t n_frames)

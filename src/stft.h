@@ -11,13 +11,13 @@
 #include <kiss_fftr.h>
 
 typedef struct QuellStft {
-    int hop;              /* H */
-    int size;             /* N = 2H */
-    kiss_fftr_cfg fwd;    /* real forward FFT of N points */
-    kiss_fftr_cfg inv;    /* real inverse FFT of N points */
-    float *window;        /* [N] analysis window w[n] = sin(pi (n + 0.5) / N) */
-    float *synth_window;  /* [N] w[n] / N: synthesis window with the inverse FFT's 1/N */
-    float *scratch;       /* [N] time-domain work buffer */
+    int hop;             /* H */
+    int size;            /* N = 2H */
+    kiss_fftr_cfg fwd;   /* real forward FFT of N points */
+    kiss_fftr_cfg inv;   /* real inverse FFT of N points */
+    float *window;       /* [N] analysis window w[n] = sin(pi (n + 0.5) / N) */
+    float *synth_window; /* [N] w[n] / N: synthesis window with the inverse FFT's 1/N */
+    float *scratch;      /* [N] time-domain work buffer */
 } QuellStft;
 
 /* The hop for a sample rate: the largest 2-3-5-smooth integer <= rate / 100. */

@@ -4,13 +4,45 @@
  * allocate (the library's allocator counter stays unchanged over thousands of
  * calls); (2) making each allocation of model loading and state creation fail
  * in turn gives QUELL_ERR_NO_MEMORY and frees everything taken so far
- * (AddressSanitizer / valgrind report any leak).
+ * (AddressSanitizer / valgrind report any leak). Where possible (glibc, no
+ * AddressSanitizer) malloc itself is wrapped too, so that an allocation by
+ * KISS FFT or libc inside quell_process() would also be caught.
  */
 #include <string.h>
 
 #include "alloc.h"
 #include "quell.h"
 #include "test_util.h"
+
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+/* The executable's malloc family overrides libc's for every library in the
+ * process; these forward to glibc's own entry points and count calls. */
+#define COUNT_SYSTEM_MALLOC 1
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t count, size_t size);
+extern void *__libc_realloc(void *ptr, size_t size);
+extern void __libc_free(void *ptr);
+static unsigned long system_allocs;
+void *malloc(size_t size)
+{
+    system_allocs++;
+    return __libc_malloc(size);
+}
+void *calloc(size_t count, size_t size)
+{
+    system_allocs++;
+    return __libc_calloc(count, size);
+}
+void *realloc(void *ptr, size_t size)
+{
+    system_allocs++;
+    return __libc_realloc(ptr, size);
+}
+void free(void *ptr)
+{
+    __libc_free(ptr);
+}
+#endif
 
 static char model_path[4096];
 static unsigned char *model_bytes;
@@ -44,6 +76,10 @@ static void test_no_allocation_in_process(void)
     float *out = malloc(frames * (size_t)ch * sizeof(float));
     QuellState *st = quell_create(NULL, rate, ch, NULL);
     const unsigned long before = quell_alloc_test_count();
+#ifdef COUNT_SYSTEM_MALLOC
+    const unsigned long sys_before = system_allocs;
+    CHECK(sys_before > 0, "the malloc wrapper saw no call: it does not work here");
+#endif
     uint64_t s = 42;
     size_t done = 0;
     unsigned long calls = 0;
@@ -64,6 +100,14 @@ static void test_no_allocation_in_process(void)
             quell_reset(st);
     }
     const unsigned long after = quell_alloc_test_count();
+#ifdef COUNT_SYSTEM_MALLOC
+    const unsigned long sys_after = system_allocs;
+    printf("%lu process calls: %lu malloc family calls\n", calls, sys_after - sys_before);
+    CHECK(sys_after == sys_before, "malloc called %lu times while processing",
+          sys_after - sys_before);
+#else
+    printf("malloc not wrapped here (AddressSanitizer or not glibc)\n");
+#endif
     printf("%lu process calls: %lu allocations\n", calls, after - before);
     CHECK(after == before, "quell_process & co allocated %lu times", after - before);
     quell_destroy(st);
@@ -74,7 +118,7 @@ static void test_no_allocation_in_process(void)
 /* Which constructor to run with the n-th allocation failing. */
 enum { CREATE_DEFAULT, CREATE_SHARED, MODEL_DEFAULT, MODEL_FILE, MODEL_BUFFER, N_KINDS };
 static const char *const kind_names[N_KINDS] = {
-    "quell_create(NULL)", "quell_create(model)", "quell_model_new_default",
+    "quell_create(NULL)",        "quell_create(model)",         "quell_model_new_default",
     "quell_model_new_from_file", "quell_model_new_from_buffer",
 };
 

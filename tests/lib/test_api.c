@@ -13,9 +13,15 @@
 static void test_errors(void)
 {
     static const int codes[] = {
-        QUELL_OK,          QUELL_ERR_INVALID_ARG,    QUELL_ERR_NO_MEMORY,
-        QUELL_ERR_BAD_RATE, QUELL_ERR_BAD_CHANNELS,  QUELL_ERR_MODEL_IO,
-        QUELL_ERR_MODEL_FORMAT, QUELL_ERR_MODEL_VERSION, QUELL_ERR_MODEL_CHECKSUM,
+        QUELL_OK,
+        QUELL_ERR_INVALID_ARG,
+        QUELL_ERR_NO_MEMORY,
+        QUELL_ERR_BAD_RATE,
+        QUELL_ERR_BAD_CHANNELS,
+        QUELL_ERR_MODEL_IO,
+        QUELL_ERR_MODEL_FORMAT,
+        QUELL_ERR_MODEL_VERSION,
+        QUELL_ERR_MODEL_CHECKSUM,
     };
     const size_t n = sizeof codes / sizeof codes[0];
     for (size_t i = 0; i < n; i++) {
@@ -46,8 +52,8 @@ static void test_create_args(void)
     int err = 1;
     CHECK(quell_create(NULL, 7999, 1, &err) == NULL && err == QUELL_ERR_BAD_RATE, "7999 Hz: %d",
           err);
-    CHECK(quell_create(NULL, 192001, 1, &err) == NULL && err == QUELL_ERR_BAD_RATE,
-          "192001 Hz: %d", err);
+    CHECK(quell_create(NULL, 192001, 1, &err) == NULL && err == QUELL_ERR_BAD_RATE, "192001 Hz: %d",
+          err);
     CHECK(quell_create(NULL, -48000, 1, &err) == NULL && err == QUELL_ERR_BAD_RATE, "neg: %d", err);
     CHECK(quell_create(NULL, 48000, 0, &err) == NULL && err == QUELL_ERR_BAD_CHANNELS, "0 ch: %d",
           err);

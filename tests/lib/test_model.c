@@ -55,8 +55,7 @@ static void test_crc_and_embedded(const unsigned char *file, size_t size)
 {
     CHECK(quell_crc32(0, "123456789", 9) == 0xCBF43926u, "CRC-32 check value");
     CHECK(tb_crc32((const unsigned char *)"123456789", 9) == 0xCBF43926u, "test CRC-32");
-    CHECK(quell_default_model_size == size &&
-              memcmp(quell_default_model_data, file, size) == 0,
+    CHECK(quell_default_model_size == size && memcmp(quell_default_model_data, file, size) == 0,
           "embedded default model differs from models/default.qmodel");
     CHECK(load(file, size) == QUELL_OK, "default model file");
 }
@@ -196,7 +195,7 @@ static void test_header(const unsigned char *blob, size_t size)
         tb_copy(&work, &base);                                                                     \
         change;                                                                                    \
         int e_ = load_tb(&work);                                                                   \
-        CHECK(e_ == (want), "%s: got %d (%s)", what, e_, quell_strerror(e_));                     \
+        CHECK(e_ == (want), "%s: got %d (%s)", what, e_, quell_strerror(e_));                      \
         tb_free(&work);                                                                            \
     } while (0)
 
@@ -206,13 +205,13 @@ static void test_structure(void)
     char what[96];
     CHECK(load_tb(&base) == QUELL_OK, "base model");
     /* absurd configs */
-    static const int cfg_bad[][2] = {{0, 0},  {0, 257}, {1, 0},  {1, 513}, {2, 0}, {2, 10},
-                                     {3, -1}, {3, 33},  {4, 0},  {4, 10},  {0, -5}};
+    static const int cfg_bad[][2] = {{0, 0},  {0, 257}, {1, 0}, {1, 513}, {2, 0}, {2, 10},
+                                     {3, -1}, {3, 33},  {4, 0}, {4, 10},  {0, -5}};
     for (size_t i = 0; i < sizeof cfg_bad / sizeof cfg_bad[0]; i++) {
         snprintf(what, sizeof what, "config[%d] = %d", cfg_bad[i][0], cfg_bad[i][1]);
-        EXPECT_BROKEN(QUELL_ERR_MODEL_FORMAT, what,
-                      tb_set_i32(&work.a[tb_find(&work, "config")], (size_t)cfg_bad[i][0],
-                                 cfg_bad[i][1]));
+        EXPECT_BROKEN(
+            QUELL_ERR_MODEL_FORMAT, what,
+            tb_set_i32(&work.a[tb_find(&work, "config")], (size_t)cfg_bad[i][0], cfg_bad[i][1]));
     }
     /* a config whose numbers are legal but disagree with the arrays */
     EXPECT_BROKEN(QUELL_ERR_MODEL_FORMAT, "config C+1",
@@ -264,10 +263,9 @@ static void test_structure(void)
         }
     }
     /* names */
-    static const char *const unknown[] = {"foo", "blk4.dw.weight", "blk00.dw.weight",
-                                          "blk0.dw.weights", "blk.dw.weight", "blk0dw.weight",
-                                          "in.weight2", "Config", "blk99.pw1.bias",
-                                          "blk-1.pw1.bias"};
+    static const char *const unknown[] = {
+        "foo",           "blk4.dw.weight", "blk00.dw.weight", "blk0.dw.weights", "blk.dw.weight",
+        "blk0dw.weight", "in.weight2",     "Config",          "blk99.pw1.bias",  "blk-1.pw1.bias"};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         snprintf(what, sizeof what, "unknown array %s", unknown[i]);
         EXPECT_BROKEN(QUELL_ERR_MODEL_FORMAT, what,
@@ -305,8 +303,9 @@ static void test_valid_shapes(void)
         int K, C, k_in, B, k;
         int dil[4];
     } shapes[] = {
-        {1, 1, 1, 0, 1, {0}},       {2, 3, 1, 1, 1, {1}},         {8, 16, 9, 2, 9, {64, 1}},
-        {48, 32, 2, 4, 2, {1, 3, 9, 27}}, {256, 8, 1, 1, 3, {2}},
+        {1, 1, 1, 0, 1, {0}},      {2, 3, 1, 1, 1, {1}},
+        {8, 16, 9, 2, 9, {64, 1}}, {48, 32, 2, 4, 2, {1, 3, 9, 27}},
+        {256, 8, 1, 1, 3, {2}},
     };
     static const int rates[] = {8000, 22050, 192000};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {

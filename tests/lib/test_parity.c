@@ -40,8 +40,8 @@ static float *read_f32(const char *path, size_t *count)
     *count = (size_t)n / 4;
     for (size_t i = 0; i < *count; i++) {
         const unsigned char *p = raw + 4 * i;
-        uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                     (uint32_t)p[3] << 24;
+        uint32_t u =
+            (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
         memcpy(&v[i], &u, 4);
     }
     free(raw);

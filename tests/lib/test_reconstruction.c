@@ -72,8 +72,8 @@ int main(void)
         CHECK(st != NULL, "create %d: %s", table[i][0], quell_strerror(err));
         if (st == NULL)
             continue;
-        CHECK(quell_latency(st) == 2 * table[i][1], "%d Hz: latency %d, spec says %d",
-              table[i][0], quell_latency(st), 2 * table[i][1]);
+        CHECK(quell_latency(st) == 2 * table[i][1], "%d Hz: latency %d, spec says %d", table[i][0],
+              quell_latency(st), 2 * table[i][1]);
         CHECK(quell_latency(st) * 1000 <= 20 * table[i][0], "%d Hz: latency over 20 ms",
               table[i][0]);
         quell_destroy(st);

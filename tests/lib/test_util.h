@@ -66,8 +66,7 @@ static inline float *test_signal(size_t frames, int channels, int rate, uint64_t
         for (int h = 1; h <= 8; h++)
             v += sin(h * phase) / h;
         for (int c = 0; c < channels; c++)
-            x[i * (size_t)channels + (size_t)c] =
-                (float)(0.2 * env * v) + 0.05f * test_uniform(&s);
+            x[i * (size_t)channels + (size_t)c] = (float)(0.2 * env * v) + 0.05f * test_uniform(&s);
     }
     return x;
 }
