@@ -5,27 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
-
-/*
- * y = bias + W x with W stored input-major (w_t[i * n_out + o]). Each input
- * adds a scaled contiguous row to y, so the inner loop vectorises without
- * -ffast-math and sums in the same order as the scalar code. Inputs that are
- * exactly 0 (after ReLU, often half of them) are skipped: adding 0 * w
- * changes nothing.
- */
-static void quell_matvec(float *restrict y, const float *restrict w_t, const float *restrict bias,
-                         const float *restrict x, int n_in, int n_out)
-{
-    memcpy(y, bias, (size_t)n_out * sizeof(float));
-    for (int i = 0; i < n_in; i++) {
-        const float xi = x[i];
-        if (xi == 0.0f)
-            continue;
-        const float *restrict row = w_t + (size_t)i * (size_t)n_out;
-        for (int o = 0; o < n_out; o++)
-            y[o] += row[o] * xi;
-    }
-}
+#include "matvec.h"
 
 static void quell_relu(float *x, int n)
 {
@@ -44,6 +24,7 @@ int quell_net_init(QuellNet *net, const QuellModel *m)
 {
     memset(net, 0, sizeof *net);
     net->model = m;
+    net->matvec = quell_matvec_select();
     const size_t K = (size_t)m->n_bands, C = (size_t)m->n_channels;
     for (int b = 0; b < m->n_blocks; b++) {
         /* the oldest tap of block b looks (k - 1) d_b frames back */
@@ -114,7 +95,7 @@ void quell_net_step(QuellNet *net, const float *features, float *band_gains, flo
     float *z = hist + (size_t)(m->k_in - 1) * (size_t)K;
     for (int i = 0; i < K; i++)
         z[i] = (features[i] - m->input_mean[i]) * m->input_inv_std[i];
-    quell_matvec(net->h, m->in_w, m->in_b, hist, m->k_in * K, C);
+    net->matvec(net->h, m->in_w, m->in_b, hist, m->k_in * K, C);
     quell_relu(net->h, C);
 
     for (int b = 0; b < m->n_blocks; b++) {
@@ -123,16 +104,16 @@ void quell_net_step(QuellNet *net, const float *features, float *band_gains, flo
         memcpy(slot, net->h, (size_t)C * sizeof(float));
         quell_depthwise(net, b, net->u);
         quell_relu(net->u, C);
-        quell_matvec(net->v, blk->pw1_w, blk->pw1_b, net->u, C, C);
+        net->matvec(net->v, blk->pw1_w, blk->pw1_b, net->u, C, C);
         quell_relu(net->v, C);
-        quell_matvec(net->u, blk->pw2_w, blk->pw2_b, net->v, C, C);
+        net->matvec(net->u, blk->pw2_w, blk->pw2_b, net->v, C, C);
         for (int c = 0; c < C; c++)
             net->h[c] += net->u[c];
         if (++net->ring_pos[b] == net->ring_frames[b])
             net->ring_pos[b] = 0;
     }
 
-    quell_matvec(net->logits, m->out_w, m->out_b, net->h, C, K);
+    net->matvec(net->logits, m->out_w, m->out_b, net->h, C, K);
     for (int i = 0; i < K; i++)
         band_gains[i] = quell_sigmoid(net->logits[i]);
     float a = m->vad_b;

@@ -9,16 +9,18 @@
 
 #include <stddef.h>
 
+#include "matvec.h"
 #include "model.h"
 
 typedef struct QuellNet {
     const QuellModel *model;
-    float *history; /* [k_in][K] normalised inputs, oldest frame first */
-    float *h;       /* [C] residual stream */
-    float *u;       /* [C] block work */
-    float *v;       /* [C] block work */
-    float *logits;  /* [K] */
-    float *ring;    /* past h of every block, block after block */
+    QuellMatvecFn matvec; /* chosen for this CPU at init */
+    float *history;       /* [k_in][K] normalised inputs, oldest frame first */
+    float *h;             /* [C] residual stream */
+    float *u;             /* [C] block work */
+    float *v;             /* [C] block work */
+    float *logits;        /* [K] */
+    float *ring;          /* past h of every block, block after block */
     size_t ring_offset[QUELL_MODEL_MAX_BLOCKS]; /* block b's first float in ring */
     int ring_frames[QUELL_MODEL_MAX_BLOCKS];    /* (k - 1) d_b + 1 frames */
     int ring_pos[QUELL_MODEL_MAX_BLOCKS];       /* slot of the next frame */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "matvec.h"
 #include "model.h"
 #include "quell.h"
 #include "stft.h"
@@ -103,7 +104,8 @@ int main(int argc, char **argv)
            model->n_bands, model->n_channels, model->k_in, model->n_blocks, model->k,
            model->n_params, model->macs_per_frame,
            (double)model->macs_per_frame * rate / hop / 1e6);
-    printf("RTF %.5f  (%.2f us CPU per 10 ms of audio)\n", rtf, rtf * 10000.0);
+    printf("RTF %.5f  (%.2f us CPU per 10 ms of audio), %s kernels\n", rtf, rtf * 10000.0,
+           quell_matvec_name(quell_matvec_select()));
     free(buf);
     quell_destroy(st);
     quell_model_free(model);
