@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "progress.h"
+
+/* One message is one line: control characters (from file names or library
+ * messages) are shown as '?', so a message can never break the line. */
+static void cli_print(const char *kind, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    for (char *p = msg; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    cli_progress_clear();
+    fprintf(stderr, "quell: %s: %s\n", kind, msg);
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cli_print("error", fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void cli_warning(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cli_print("warning", fmt, ap);
+    va_end(ap);
+}
+
+const char *cli_clause(const char *msg, char *buf, unsigned long size)
+{
+    if (size == 0)
+        return "";
+    snprintf(buf, size, "%s", msg != NULL ? msg : "unknown error");
+    for (char *p = buf; *p != '\0'; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    size_t n = strlen(buf);
+    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '.'))
+        buf[--n] = '\0';
+    /* libsndfile prefixes some messages with "Error : "; the line says so already */
+    const char *prefix = "Error : ";
+    if (strncmp(buf, prefix, strlen(prefix)) == 0)
+        memmove(buf, buf + strlen(prefix), strlen(buf + strlen(prefix)) + 1);
+    return buf;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * WAV on a pipe. libsndfile cannot write WAV to a descriptor it cannot seek
+ * ("this file format does not support pipe write"), so quell writes the
+ * 44-byte header itself and lets libsndfile write the samples as raw data
+ * after it. When the length is unknown the sizes are 0xFFFFFFFF, the usual
+ * "until the end of the stream" value (read by libsndfile, sox, ffmpeg); if
+ * the descriptor turns out to be a seekable file they are fixed at the end.
+ */
+#ifndef QUELL_CLI_WAV_STREAM_H
+#define QUELL_CLI_WAV_STREAM_H
+
+typedef struct CliWavStream {
+    int fd;                /**< where the header went, or -1 */
+    long long offset;      /**< the header's offset in a seekable fd, or -1 */
+    int block_align;       /**< bytes per frame */
+} CliWavStream;
+
+/**
+ * Writes a canonical WAV header for @p subtype (SF_FORMAT_PCM_16/24/32 or
+ * SF_FORMAT_FLOAT) to @p fd; @p frames < 0 means unknown.
+ * @return 0 or an errno value.
+ */
+int cli_wav_stream_begin(CliWavStream *w, int fd, int subtype, int rate, int channels,
+                         long long frames);
+
+/**
+ * Fixes the header's sizes for @p frames when the descriptor is seekable.
+ * @return 0 or an errno value (the stream is complete either way).
+ */
+int cli_wav_stream_end(CliWavStream *w, long long frames);
+
+#endif /* QUELL_CLI_WAV_STREAM_H */
