@@ -14,12 +14,12 @@ static double quell_band_weight(const float *c, int n_bands, int b, double f)
     if (f <= (double)c[b]) {
         if (b == 0)
             return 1.0;
-        double lo = c[b - 1];
+        double lo = (double)c[b - 1];
         return f <= lo ? 0.0 : (f - lo) / ((double)c[b] - lo);
     }
     if (b == n_bands - 1)
         return 1.0;
-    double hi = c[b + 1];
+    double hi = (double)c[b + 1];
     return f >= hi ? 0.0 : (hi - f) / (hi - (double)c[b]);
 }
 

@@ -142,7 +142,7 @@ static double error_db(const float *in, const float *out, size_t from, size_t to
 {
     double es = 0.0, ee = 0.0;
     for (size_t i = from; i < to; i++) {
-        double x = in[i - (size_t)delay], d = (double)out[i] - x;
+        double x = (double)in[i - (size_t)delay], d = (double)out[i] - x;
         es += x * x;
         ee += d * d;
     }

@@ -17,8 +17,8 @@ static double delayed_error_db(const float *in, const float *out, size_t frames,
     double e_sig = 0.0, e_err = 0.0;
     for (size_t i = (size_t)delay; i < frames; i++)
         for (int c = 0; c < channels; c++) {
-            double x = in[(i - (size_t)delay) * (size_t)channels + (size_t)c];
-            double y = out[i * (size_t)channels + (size_t)c];
+            double x = (double)in[(i - (size_t)delay) * (size_t)channels + (size_t)c];
+            double y = (double)out[i * (size_t)channels + (size_t)c];
             e_sig += x * x;
             e_err += (y - x) * (y - x);
         }
