@@ -57,7 +57,9 @@ static int log_says_truncated(SNDFILE *sf)
     log[0] = '\0';
     sf_command(sf, SFC_GET_LOG_INFO, log, LOG_SIZE);
     int truncated = 0;
-    for (char *line = strtok(log, "\n"); line != NULL && !truncated; line = strtok(NULL, "\n")) {
+    char *save = NULL;
+    for (char *line = strtok_r(log, "\n", &save); line != NULL && !truncated;
+         line = strtok_r(NULL, "\n", &save)) {
         while (*line == ' ' || *line == '\t')
             line++;
         long long declared, actual;

@@ -2,6 +2,7 @@
 #include "audio_out.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,6 +132,20 @@ static int raw_out_subtype(const CliInput *in, const CliOptions *opt)
     return stream_subtype(in->info.format & SF_FORMAT_SUBMASK);
 }
 
+/* 1 when stdout is a regular file at its start: libsndfile can write there as usual. */
+static int stdout_is_plain_file(int *odd)
+{
+    struct stat sb;
+    *odd = 0;
+    if (fstat(STDOUT_FILENO, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return 0;
+    int flags = fcntl(STDOUT_FILENO, F_GETFL);
+    if (lseek(STDOUT_FILENO, 0, SEEK_CUR) == 0 && flags >= 0 && !(flags & O_APPEND))
+        return 1;
+    *odd = 1; /* appending, or not at the start: libsndfile cannot embed a file there */
+    return 0;
+}
+
 static int open_stdout(CliOutput *out, const CliInput *in, const CliOptions *opt)
 {
     out->name = "standard output";
@@ -138,14 +153,23 @@ static int open_stdout(CliOutput *out, const CliInput *in, const CliOptions *opt
     out->wav.fd = -1;
     int sub = opt->raw_out ? raw_out_subtype(in, opt)
                            : stream_subtype(in->info.format & SF_FORMAT_SUBMASK);
-    if (!opt->raw_out) {
+    int odd;
+    int plain = stdout_is_plain_file(&odd);
+    if (odd)
+        return cli_error(CLI_EXIT_OUTPUT, "standard output is a file opened for appending or "
+                                          "not at its start: give OUTPUT as a file name");
+    if (opt->raw_out) {
+        out->info.format = SF_FORMAT_RAW | SF_ENDIAN_LITTLE | sub;
+    } else if (plain) {
+        out->info.format = SF_FORMAT_WAV | sub;
+    } else {
         int e = cli_wav_stream_begin(&out->wav, STDOUT_FILENO, sub, in->info.samplerate,
                                      in->info.channels, in->frames);
         if (e != 0)
             return cli_error(CLI_EXIT_OUTPUT, "writing to standard output: %s", strerror(e));
+        /* the samples follow the hand-made header as raw little-endian data */
+        out->info.format = SF_FORMAT_RAW | SF_ENDIAN_LITTLE | sub;
     }
-    /* the samples follow the hand-made header as raw little-endian data */
-    out->info.format = SF_FORMAT_RAW | SF_ENDIAN_LITTLE | sub;
     out->sf = sf_open_fd(STDOUT_FILENO, SFM_WRITE, &out->info, SF_FALSE);
     if (out->sf == NULL) {
         char clause[256];
@@ -281,12 +305,8 @@ int cli_output_finish(CliOutput *out, const CliOptions *opt)
         return cli_error(CLI_EXIT_OUTPUT, "closing '%s' failed: %s", out->name,
                          sf_error_number(e));
     }
-    if (out->to_stdout) {
-        e = cli_wav_stream_end(&out->wav, out->frames);
-        if (e != 0 && !opt->quiet)
-            cli_warning("could not fix the WAV sizes on standard output: %s", strerror(e));
+    if (out->to_stdout)
         return 0;
-    }
     e = cli_temp_commit(&out->temp, opt->force);
     if (e == EEXIST)
         return cli_error(CLI_EXIT_OUTPUT,

@@ -49,11 +49,12 @@ static const char usage_text[] =
     "  -h, --help                  print this help and exit\n"
     "\n"
     "A progress bar is drawn on stderr when it is a terminal.\n"
-    "Exit status: 0 success; 1 runtime or I/O failure; 2 bad usage or option value, or\n"
-    "INPUT and OUTPUT are the same file; 3 input missing, unreadable, corrupt, truncated\n"
-    "or unsupported; 4 bad model file; 5 output not writable or already there (without\n"
-    "--force). With several inputs the first failure's status is returned. Killed by\n"
-    "SIGINT or SIGTERM, quell removes its temporary files and dies of that signal.\n";
+    "Exit status: 0 success; 1 runtime failure (out of memory); 2 bad usage or option\n"
+    "value, or OUTPUT is an input; 3 input missing, unreadable, corrupt, truncated or\n"
+    "unsupported; 4 bad model file; 5 output not writable (no folder, no permission, disk\n"
+    "full) or already there without --force. With several inputs every file is tried and\n"
+    "the first failure's status is returned. On SIGINT or SIGTERM quell removes its\n"
+    "temporary files and dies of that signal.\n";
 
 enum {
     OPT_VAD = 256,

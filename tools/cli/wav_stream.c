@@ -2,10 +2,8 @@
 #include "wav_stream.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sndfile.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define WAV_HEADER_BYTES 44
@@ -60,14 +58,8 @@ int cli_wav_stream_begin(CliWavStream *w, int fd, int subtype, int rate, int cha
 {
     int bits = subtype == SF_FORMAT_PCM_24 ? 24 : (subtype == SF_FORMAT_PCM_16 ? 16 : 32);
     unsigned tag = subtype == SF_FORMAT_FLOAT ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM;
+    int block_align = channels * bits / 8;
     w->fd = fd;
-    w->block_align = channels * bits / 8;
-    w->offset = -1;
-    struct stat sb;
-    int flags = fcntl(fd, F_GETFL);
-    /* only a regular file not opened for appending can be fixed in place */
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && flags >= 0 && !(flags & O_APPEND))
-        w->offset = (long long)lseek(fd, 0, SEEK_CUR);
 
     unsigned char h[WAV_HEADER_BYTES];
     memcpy(h, "RIFF", 4);
@@ -76,22 +68,10 @@ int cli_wav_stream_begin(CliWavStream *w, int fd, int subtype, int rate, int cha
     put_u16(h + 20, tag);
     put_u16(h + 22, (unsigned)channels);
     put_u32(h + 24, (unsigned long long)rate);
-    put_u32(h + 28, (unsigned long long)rate * (unsigned long long)w->block_align);
-    put_u16(h + 32, (unsigned)w->block_align);
+    put_u32(h + 28, (unsigned long long)rate * (unsigned long long)block_align);
+    put_u16(h + 32, (unsigned)block_align);
     put_u16(h + 34, (unsigned)bits);
     memcpy(h + 36, "data", 4);
-    fill_sizes(h, frames, w->block_align);
+    fill_sizes(h, frames, block_align);
     return write_all(fd, h, sizeof h);
-}
-
-int cli_wav_stream_end(CliWavStream *w, long long frames)
-{
-    if (w->fd < 0 || w->offset < 0)
-        return 0;
-    unsigned char h[WAV_HEADER_BYTES];
-    fill_sizes(h, frames, w->block_align);
-    if (pwrite(w->fd, h + 4, 4, (off_t)(w->offset + 4)) != 4 ||
-        pwrite(w->fd, h + 40, 4, (off_t)(w->offset + 40)) != 4)
-        return errno != 0 ? errno : EIO;
-    return 0;
 }

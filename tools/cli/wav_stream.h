@@ -4,16 +4,14 @@
  * ("this file format does not support pipe write"), so quell writes the
  * 44-byte header itself and lets libsndfile write the samples as raw data
  * after it. When the length is unknown the sizes are 0xFFFFFFFF, the usual
- * "until the end of the stream" value (read by libsndfile, sox, ffmpeg); if
- * the descriptor turns out to be a seekable file they are fixed at the end.
+ * "until the end of the stream" value (read by libsndfile, sox, ffmpeg).
+ * (A stdout that is a plain file is written by libsndfile directly.)
  */
 #ifndef QUELL_CLI_WAV_STREAM_H
 #define QUELL_CLI_WAV_STREAM_H
 
 typedef struct CliWavStream {
     int fd;                /**< where the header went, or -1 */
-    long long offset;      /**< the header's offset in a seekable fd, or -1 */
-    int block_align;       /**< bytes per frame */
 } CliWavStream;
 
 /**
@@ -23,11 +21,5 @@ typedef struct CliWavStream {
  */
 int cli_wav_stream_begin(CliWavStream *w, int fd, int subtype, int rate, int channels,
                          long long frames);
-
-/**
- * Fixes the header's sizes for @p frames when the descriptor is seekable.
- * @return 0 or an errno value (the stream is complete either way).
- */
-int cli_wav_stream_end(CliWavStream *w, long long frames);
 
 #endif /* QUELL_CLI_WAV_STREAM_H */
