@@ -532,6 +532,21 @@ def group_errors(tmp):
     open(existing, "wb").write(b"keep me")
     expect_error(tmp, [good, existing], EXIT_OUTPUT, "existing output without --force")
     check(open(existing, "rb").read() == b"keep me", "existing output was changed")
+    # a write that fails midway (file-size limit: EFBIG, as on a full disk)
+    import resource
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+
+    big = os.path.join(tmp, "big.wav")
+    write_input(big, 96000, 2, 48000, "WAV", "PCM_16")
+    r = subprocess.run([QUELL, "-q", big, out], stderr=subprocess.PIPE, timeout=TIMEOUT_S,
+                       preexec_fn=small_files)
+    check(r.returncode == EXIT_OUTPUT, f"write fails midway: exit {r.returncode}, want 5")
+    check(len(r.stderr.splitlines()) == 1 and r.stderr.startswith(b"quell: error: "),
+          f"write fails midway: stderr {r.stderr!r}")
+    check(not os.path.exists(out) and not temp_leftovers(tmp),
+          "write fails midway: output or temporary file left")
     r = quell(["--force", good, existing])
     check(r.returncode == 0 and sf.info(existing).frames == 24000,
           f"existing output with --force: exit {r.returncode}")
@@ -595,6 +610,41 @@ def group_signals(tmp):
         check(not temp_leftovers(tmp), f"{sig.name}: temporary files left {temp_leftovers(tmp)}")
 
 
+def group_progress(tmp):
+    """The progress bar appears on a terminal only, and --quiet silences it."""
+    import pty
+    inp = os.path.join(tmp, "in.wav")
+    write_input(inp, 3 * 48000, 1, 48000, "WAV", "PCM_16")
+    # stderr a pipe: nothing at all on success
+    r = subprocess.run([QUELL, inp, os.path.join(tmp, "piped.wav")], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=TIMEOUT_S)
+    check(r.returncode == 0 and r.stderr == b"", f"stderr a pipe: exit {r.returncode}, "
+          f"stderr {r.stderr[:80]!r}")
+
+    def on_terminal(args):
+        master, slave = pty.openpty()
+        p = subprocess.Popen([QUELL, *args], stdout=subprocess.DEVNULL, stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the terminal's other side closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(master)
+        return p.wait(timeout=TIMEOUT_S), seen.decode("utf-8", "replace")
+
+    rc, text = on_terminal([inp, os.path.join(tmp, "tty.wav")])
+    check(rc == 0, f"stderr a terminal: exit {rc}")
+    check("100%" in text and "x" in text and "in.wav" in text,
+          f"stderr a terminal: no progress bar in {text[-200:]!r}")
+    rc, text = on_terminal(["--quiet", inp, os.path.join(tmp, "quiet.wav")])
+    check(rc == 0 and text == "", f"--quiet on a terminal: exit {rc}, printed {text[-80:]!r}")
+
+
 GROUPS = {
     "formats": group_formats,
     "rates": group_rates,
@@ -604,6 +654,7 @@ GROUPS = {
     "errors": group_errors,
     "model": group_model,
     "signals": group_signals,
+    "progress": group_progress,
 }
 
 

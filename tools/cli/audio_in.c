@@ -85,6 +85,9 @@ static int open_descriptor(CliInput *in, const char *path)
         in->name = "standard input";
         in->fd = STDIN_FILENO;
         in->own_fd = 0;
+        if (isatty(STDIN_FILENO))
+            return cli_error(CLI_EXIT_USAGE,
+                             "standard input is a terminal: pipe or redirect audio into it");
         return 0;
     }
     in->name = path;

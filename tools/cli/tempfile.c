@@ -52,6 +52,10 @@ void cli_temp_install_signal_handlers(void)
             continue;
         sigaction(caught_signals[i], &sa, NULL);
     }
+    /* Over a file-size limit (ulimit -f) write() then fails with EFBIG and the
+     * output is dropped like on a full disk, instead of SIGXFSZ killing quell
+     * before it can remove the temporary file. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 /* Blocks the caught signals while the registry changes. */

@@ -15,7 +15,7 @@ typedef struct CliTemp {
     char *final;    /**< the path it will be renamed to (owned) */
 } CliTemp;
 
-/** Installs the signal handlers (once, before any temporary file exists). */
+/** Installs the signal handlers (once, before any temporary file exists); ignores SIGXFSZ. */
 void cli_temp_install_signal_handlers(void);
 
 /**
