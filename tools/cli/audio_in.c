@@ -102,13 +102,15 @@ static int open_descriptor(CliInput *in, const char *path)
     return 0;
 }
 
-static int open_failed(CliInput *in, const char *why)
+static int open_failed(CliInput *in, const char *why, int streamed)
 {
     char clause[256];
     cli_clause(why, clause, sizeof clause);
-    struct stat sb;
-    int pipe_in = fstat(in->fd, &sb) == 0 && !S_ISREG(sb.st_mode);
-    if (!in->own_fd && pipe_in)
+    /* libsndfile 1.2 closes the descriptor when sf_open_fd() fails, even when
+     * told not to: forget it rather than close a number that may be reused */
+    if (fcntl(in->fd, F_GETFD) < 0)
+        in->fd = -1;
+    if (!in->own_fd && streamed)
         return cli_error(CLI_EXIT_INPUT,
                          "%s: %s (a pipe can carry WAV, AU or raw samples with --raw-rate; "
                          "redirect other formats from a file)",
@@ -128,10 +130,11 @@ int cli_input_open(CliInput *in, const char *path, const CliOptions *opt)
         in->info.channels = opt->raw_channels;
         in->info.format = SF_FORMAT_RAW | SF_ENDIAN_LITTLE | cli_raw_subtype(opt->raw_format);
     }
-    /* the descriptor stays ours: libsndfile's handling of it on failure varies */
+    struct stat sb;
+    int streamed = fstat(in->fd, &sb) == 0 && !S_ISREG(sb.st_mode);
     in->sf = sf_open_fd(in->fd, SFM_READ, &in->info, SF_FALSE);
     if (in->sf == NULL)
-        return open_failed(in, sf_strerror(NULL));
+        return open_failed(in, sf_strerror(NULL), streamed);
 
     if (in->info.channels < 1 || in->info.channels > QUELL_MAX_CHANNELS)
         return cli_error(CLI_EXIT_INPUT, "input '%s': %d channels are not supported (1 to %d)",
@@ -166,8 +169,9 @@ long cli_input_read(CliInput *in, float *buf, long max_frames)
 int cli_input_check_complete(CliInput *in, long long frames_read)
 {
     if (in->frames >= 0 && frames_read < in->frames)
-        return cli_error(CLI_EXIT_INPUT, "input '%s' is truncated: %lld of %lld frames could be read",
-                         in->name, frames_read, in->frames);
+        return cli_error(CLI_EXIT_INPUT,
+                         "input '%s' is truncated: %lld of %lld frames could be read", in->name,
+                         frames_read, in->frames);
     if (in->info.seekable && (in->info.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_RAW &&
         log_says_truncated(in->sf))
         return cli_error(CLI_EXIT_INPUT, "input '%s' is truncated (the stream ends early)",

@@ -13,11 +13,11 @@
 
 typedef struct CliInput {
     SNDFILE *sf;
-    SF_INFO info;        /**< format, rate, channels as read */
-    const char *name;    /**< for messages: the path, or "standard input" */
-    long long frames;    /**< length in frames, or -1 when unknown (a pipe) */
-    int fd;              /**< the descriptor libsndfile reads */
-    int own_fd;          /**< fd was opened here (not stdin) */
+    SF_INFO info;     /**< format, rate, channels as read */
+    const char *name; /**< for messages: the path, or "standard input" */
+    long long frames; /**< length in frames, or -1 when unknown (a pipe) */
+    int fd;           /**< the descriptor libsndfile reads */
+    int own_fd;       /**< fd was opened here (not stdin) */
 } CliInput;
 
 /**

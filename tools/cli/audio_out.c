@@ -25,13 +25,20 @@ static const struct {
     int major;
     int subtype;
 } containers[] = {
-    {"wav", SF_FORMAT_WAV, 0},     {"wave", SF_FORMAT_WAV, 0},
-    {"flac", SF_FORMAT_FLAC, 0},   {"ogg", SF_FORMAT_OGG, 0},
-    {"oga", SF_FORMAT_OGG, 0},     {"opus", SF_FORMAT_OGG, SF_FORMAT_OPUS},
-    {"aif", SF_FORMAT_AIFF, 0},    {"aiff", SF_FORMAT_AIFF, 0},
-    {"aifc", SF_FORMAT_AIFF, 0},   {"au", SF_FORMAT_AU, 0},
-    {"snd", SF_FORMAT_AU, 0},      {"caf", SF_FORMAT_CAF, 0},
-    {"w64", SF_FORMAT_W64, 0},     {"rf64", SF_FORMAT_RF64, 0},
+    {"wav", SF_FORMAT_WAV, 0},
+    {"wave", SF_FORMAT_WAV, 0},
+    {"flac", SF_FORMAT_FLAC, 0},
+    {"ogg", SF_FORMAT_OGG, 0},
+    {"oga", SF_FORMAT_OGG, 0},
+    {"opus", SF_FORMAT_OGG, SF_FORMAT_OPUS},
+    {"aif", SF_FORMAT_AIFF, 0},
+    {"aiff", SF_FORMAT_AIFF, 0},
+    {"aifc", SF_FORMAT_AIFF, 0},
+    {"au", SF_FORMAT_AU, 0},
+    {"snd", SF_FORMAT_AU, 0},
+    {"caf", SF_FORMAT_CAF, 0},
+    {"w64", SF_FORMAT_W64, 0},
+    {"rf64", SF_FORMAT_RF64, 0},
     {"mp3", SF_FORMAT_MPEG, SF_FORMAT_MPEG_LAYER_III},
 };
 
@@ -200,6 +207,9 @@ static int open_file(CliOutput *out, const char *path, const CliInput *in, const
                          strerror(e));
     out->sf = sf_open_fd(out->temp.fd, SFM_WRITE, &out->info, SF_FALSE);
     if (out->sf == NULL) {
+        /* libsndfile 1.2 closes the descriptor on failure despite SF_FALSE */
+        if (fcntl(out->temp.fd, F_GETFD) < 0)
+            out->temp.fd = -1;
         char clause[256];
         return cli_error(CLI_EXIT_OUTPUT, "output '%s': %s", path,
                          cli_clause(sf_strerror(NULL), clause, sizeof clause));
@@ -302,8 +312,7 @@ int cli_output_finish(CliOutput *out, const CliOptions *opt)
     out->sf = NULL;
     if (e != 0) {
         cli_output_abort(out);
-        return cli_error(CLI_EXIT_OUTPUT, "closing '%s' failed: %s", out->name,
-                         sf_error_number(e));
+        return cli_error(CLI_EXIT_OUTPUT, "closing '%s' failed: %s", out->name, sf_error_number(e));
     }
     if (out->to_stdout)
         return 0;

@@ -16,13 +16,13 @@
 
 typedef struct CliOutput {
     SNDFILE *sf;
-    SF_INFO info;          /**< format, rate, channels written */
-    const char *name;      /**< for messages: the path, or "standard output" */
+    SF_INFO info;     /**< format, rate, channels written */
+    const char *name; /**< for messages: the path, or "standard output" */
     int to_stdout;
-    CliTemp temp;          /**< file outputs: the temporary file */
-    CliWavStream wav;      /**< stdout as WAV: the header written by hand */
-    long long frames;      /**< frames written so far */
-    float grid;            /**< integer outputs: 2^(bits-1), the steps per unit; else 0 */
+    CliTemp temp;     /**< file outputs: the temporary file */
+    CliWavStream wav; /**< stdout as WAV: the header written by hand */
+    long long frames; /**< frames written so far */
+    float grid;       /**< integer outputs: 2^(bits-1), the steps per unit; else 0 */
 } CliOutput;
 
 /**

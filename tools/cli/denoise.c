@@ -17,11 +17,11 @@ typedef struct Job {
     CliOutput out;
     CliVadLog vad;
     QuellState *st;
-    float *buf;          /* CLI_BLOCK_FRAMES interleaved frames, processed in place */
+    float *buf; /* CLI_BLOCK_FRAMES interleaved frames, processed in place */
     int channels;
-    int hop;             /* analysis hop H in frames (~10 ms) */
-    long long fed;       /* frames given to quell_process, flush zeros included */
-    long long to_skip;   /* leading output frames still to drop (the latency) */
+    int hop;           /* analysis hop H in frames (~10 ms) */
+    long long fed;     /* frames given to quell_process, flush zeros included */
+    long long to_skip; /* leading output frames still to drop (the latency) */
 } Job;
 
 /*

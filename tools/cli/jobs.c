@@ -42,8 +42,7 @@ int cli_jobs_plan(const CliOptions *opt, CliJob **jobs_out, int *n_out)
     if (opt->output_dir != NULL) {
         struct stat sb;
         if (stat(opt->output_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-            return cli_error(CLI_EXIT_OUTPUT, "output folder '%s' does not exist",
-                             opt->output_dir);
+            return cli_error(CLI_EXIT_OUTPUT, "output folder '%s' does not exist", opt->output_dir);
     }
     CliJob *jobs = calloc((size_t)n, sizeof *jobs);
     if (jobs == NULL)
@@ -74,8 +73,9 @@ int cli_jobs_plan(const CliOptions *opt, CliJob **jobs_out, int *n_out)
         }
         for (int j = 0; j < i; j++)
             if (strcmp(jobs[j].output, jobs[i].output) == 0) {
-                int code = cli_error(CLI_EXIT_USAGE, "inputs '%s' and '%s' would both be written to '%s'",
-                                     jobs[j].input, jobs[i].input, jobs[i].output);
+                int code =
+                    cli_error(CLI_EXIT_USAGE, "inputs '%s' and '%s' would both be written to '%s'",
+                              jobs[j].input, jobs[i].input, jobs[i].output);
                 cli_jobs_free(jobs, n);
                 return code;
             }

@@ -18,12 +18,12 @@
 static QuellModel *load_model(const char *path, int *code)
 {
     int err = QUELL_OK;
-    QuellModel *model = path != NULL ? quell_model_new_from_file(path, &err)
-                                     : quell_model_new_default(&err);
+    QuellModel *model =
+        path != NULL ? quell_model_new_from_file(path, &err) : quell_model_new_default(&err);
     if (model == NULL)
-        *code = cli_error(err == QUELL_ERR_NO_MEMORY ? CLI_EXIT_FAILURE : CLI_EXIT_MODEL,
-                          "model '%s': %s", path != NULL ? path : "(built in)",
-                          quell_strerror(err));
+        *code =
+            cli_error(err == QUELL_ERR_NO_MEMORY ? CLI_EXIT_FAILURE : CLI_EXIT_MODEL,
+                      "model '%s': %s", path != NULL ? path : "(built in)", quell_strerror(err));
     return model;
 }
 

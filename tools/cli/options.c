@@ -193,8 +193,8 @@ int cli_parse_options(int argc, char **argv, CliOptions *opt)
             break;
         switch (c) {
         case 'a':
-            rc = parse_number("--attenuation-limit", optarg, 0.0,
-                              (double)QUELL_MAX_ATTENUATION_DB, &v);
+            rc = parse_number("--attenuation-limit", optarg, 0.0, (double)QUELL_MAX_ATTENUATION_DB,
+                              &v);
             if (rc == 0)
                 opt->attenuation_db = (float)v;
             break;
@@ -219,8 +219,7 @@ int cli_parse_options(int argc, char **argv, CliOptions *opt)
             opt->raw_in = 1;
             break;
         case OPT_RAW_CHANNELS:
-            rc = parse_integer("--raw-channels", optarg, 1, QUELL_MAX_CHANNELS,
-                               &opt->raw_channels);
+            rc = parse_integer("--raw-channels", optarg, 1, QUELL_MAX_CHANNELS, &opt->raw_channels);
             opt->raw_in = 1;
             break;
         case OPT_RAW_FORMAT:

@@ -13,21 +13,21 @@ typedef enum CliRawFormat {
 } CliRawFormat;
 
 typedef struct CliOptions {
-    float attenuation_db;     /**< --attenuation-limit, 0..100 dB */
-    const char *model_path;   /**< --model, or NULL for the embedded model */
-    int bypass;               /**< --bypass */
-    const char *vad_path;     /**< --vad CSV file, or NULL */
-    int quiet;                /**< --quiet: no progress bar, no warnings */
-    int force;                /**< --force: replace existing outputs */
-    const char *output_dir;   /**< -o DIR (batch mode), or NULL */
-    int raw_in;               /**< any --raw-* input option given */
-    int raw_rate;             /**< --raw-rate, Hz */
-    int raw_channels;         /**< --raw-channels */
-    CliRawFormat raw_format;  /**< --raw-format (default s16 when raw_in) */
-    int raw_out;              /**< --raw-out: headerless output */
-    char **inputs;            /**< input paths ("-" is stdin); points into argv */
+    float attenuation_db;    /**< --attenuation-limit, 0..100 dB */
+    const char *model_path;  /**< --model, or NULL for the embedded model */
+    int bypass;              /**< --bypass */
+    const char *vad_path;    /**< --vad CSV file, or NULL */
+    int quiet;               /**< --quiet: no progress bar, no warnings */
+    int force;               /**< --force: replace existing outputs */
+    const char *output_dir;  /**< -o DIR (batch mode), or NULL */
+    int raw_in;              /**< any --raw-* input option given */
+    int raw_rate;            /**< --raw-rate, Hz */
+    int raw_channels;        /**< --raw-channels */
+    CliRawFormat raw_format; /**< --raw-format (default s16 when raw_in) */
+    int raw_out;             /**< --raw-out: headerless output */
+    char **inputs;           /**< input paths ("-" is stdin); points into argv */
     int n_inputs;
-    const char *output;       /**< OUTPUT ("-" is stdout) when not in batch mode */
+    const char *output; /**< OUTPUT ("-" is stdout) when not in batch mode */
 } CliOptions;
 
 /**

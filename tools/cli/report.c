@@ -48,9 +48,13 @@ const char *cli_clause(const char *msg, char *buf, unsigned long size)
     size_t n = strlen(buf);
     while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '.'))
         buf[--n] = '\0';
-    /* libsndfile prefixes some messages with "Error : "; the line says so already */
-    const char *prefix = "Error : ";
-    if (strncmp(buf, prefix, strlen(prefix)) == 0)
-        memmove(buf, buf + strlen(prefix), strlen(buf + strlen(prefix)) + 1);
+    /* libsndfile prefixes some messages with "Error : " or "System error : ";
+     * the line says "error" already */
+    static const char *const prefixes[] = {"Error : ", "System error : "};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t k = strlen(prefixes[i]);
+        if (strncmp(buf, prefixes[i], k) == 0)
+            memmove(buf, buf + k, strlen(buf + k) + 1);
+    }
     return buf;
 }

@@ -82,8 +82,8 @@ int cli_temp_create(CliTemp *t, const char *final_path)
     const char *name = slash != NULL ? slash + 1 : final_path;
     int dir_len = slash != NULL ? (int)(slash - final_path) + 1 : 0;
     char path[PATH_MAX];
-    int n = snprintf(path, sizeof path, "%.*s.%.*s.quell-XXXXXX", dir_len, final_path, NAME_KEEP,
-                     name);
+    int n =
+        snprintf(path, sizeof path, "%.*s.%.*s.quell-XXXXXX", dir_len, final_path, NAME_KEEP, name);
     if (n < 0 || (size_t)n >= sizeof path)
         return ENAMETOOLONG;
     t->final = strdup(final_path);

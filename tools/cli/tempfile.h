@@ -10,9 +10,9 @@
 
 /** One temporary file on its way to becoming @c final_path. */
 typedef struct CliTemp {
-    int fd;         /**< open for writing, or -1 */
-    int slot;       /**< registry slot, or -1 */
-    char *final;    /**< the path it will be renamed to (owned) */
+    int fd;      /**< open for writing, or -1 */
+    int slot;    /**< registry slot, or -1 */
+    char *final; /**< the path it will be renamed to (owned) */
 } CliTemp;
 
 /** Installs the signal handlers (once, before any temporary file exists); ignores SIGXFSZ. */

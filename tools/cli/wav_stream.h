@@ -11,7 +11,7 @@
 #define QUELL_CLI_WAV_STREAM_H
 
 typedef struct CliWavStream {
-    int fd;                /**< where the header went, or -1 */
+    int fd; /**< where the header went, or -1 */
 } CliWavStream;
 
 /**
