@@ -532,6 +532,15 @@ def group_errors(tmp):
     open(existing, "wb").write(b"keep me")
     expect_error(tmp, [good, existing], EXIT_OUTPUT, "existing output without --force")
     check(open(existing, "rb").read() == b"keep me", "existing output was changed")
+    # a device is never replaced by a file, even with --force
+    if os.path.exists("/dev/null"):
+        expect_error(tmp, ["--force", good, "/dev/null"], EXIT_OUTPUT, "/dev/null as output")
+        check(stat.S_ISCHR(os.stat("/dev/null").st_mode), "/dev/null is no longer a device")
+    dangling = os.path.join(tmp, "dangling.wav")
+    os.symlink(os.path.join(tmp, "nowhere.wav"), dangling)
+    expect_error(tmp, [good, dangling], EXIT_OUTPUT, "dangling symlink as output")
+    check(os.path.islink(dangling), "the dangling symlink was replaced without --force")
+
     # a write that fails midway (file-size limit: EFBIG, as on a full disk)
     import resource
 

@@ -114,20 +114,34 @@ static void extension_container(const char *path, int *major, int *subtype)
 
 int cli_output_check(const char *path, const CliOptions *opt)
 {
-    struct stat sb;
     if (strcmp(path, "-") == 0) {
         if (isatty(STDOUT_FILENO))
             return cli_error(CLI_EXIT_USAGE,
                              "standard output is a terminal: redirect it, e.g. '> out.wav'");
         return 0;
     }
-    if (stat(path, &sb) == 0) {
-        if (S_ISDIR(sb.st_mode))
-            return cli_error(CLI_EXIT_OUTPUT, "output '%s' is a folder", path);
-        if (!opt->force)
-            return cli_error(CLI_EXIT_OUTPUT, "output '%s' exists (use --force to replace it)",
-                             path);
-    }
+    return cli_check_replaceable("output", path, opt->force);
+}
+
+int cli_check_replaceable(const char *what, const char *path, int force)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0)
+        return 0; /* a new file */
+    /* a symbolic link is judged by what it points to, and replaced itself */
+    struct stat target;
+    if (S_ISLNK(sb.st_mode) && stat(path, &target) == 0)
+        sb = target;
+    if (S_ISDIR(sb.st_mode))
+        return cli_error(CLI_EXIT_OUTPUT, "%s '%s' is a folder", what, path);
+    /* the rename at the end would replace a device or FIFO node by a file */
+    if (!S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode))
+        return cli_error(CLI_EXIT_OUTPUT,
+                         "%s '%s' is not a regular file (use '-' to write to standard output)",
+                         what, path);
+    if (!force)
+        return cli_error(CLI_EXIT_OUTPUT, "%s '%s' exists (use --force to replace it)", what,
+                         path);
     return 0;
 }
 

@@ -32,6 +32,13 @@ typedef struct CliOutput {
 int cli_output_check(const char *path, const CliOptions *opt);
 
 /**
+ * Refuses to replace @p path when it is a folder, a device or FIFO, or exists
+ * without @p force; @p what names it in messages ("output", "--vad file").
+ * @return 0 or an exit code after printing the error.
+ */
+int cli_check_replaceable(const char *what, const char *path, int force);
+
+/**
  * Opens @p path ("-" for stdout) for a stream like @p in.
  * @return 0, or an exit code after printing the error.
  */

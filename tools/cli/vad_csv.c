@@ -3,22 +3,16 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "audio_out.h"
 #include "report.h"
 
 int cli_vad_check(const char *path, const CliOptions *opt)
 {
-    struct stat sb;
-    if (path == NULL || strcmp(path, "-") == 0 || stat(path, &sb) != 0)
+    if (path == NULL || strcmp(path, "-") == 0)
         return 0;
-    if (S_ISDIR(sb.st_mode))
-        return cli_error(CLI_EXIT_OUTPUT, "--vad file '%s' is a folder", path);
-    if (!opt->force && S_ISREG(sb.st_mode))
-        return cli_error(CLI_EXIT_OUTPUT, "--vad file '%s' exists (use --force to replace it)",
-                         path);
-    return 0;
+    return cli_check_replaceable("--vad file", path, opt->force);
 }
 
 int cli_vad_open(CliVadLog *v, const char *path)
