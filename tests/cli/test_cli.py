@@ -161,19 +161,34 @@ def group_formats(tmp):
                 check(np.sqrt(np.mean(b ** 2)) <= 1.12 * np.sqrt(np.mean(a ** 2)),
                       f"{what}: output louder than input")
 
-    # Ogg Vorbis is lossy: same format and length, and no time shift (the
+    # Lossy codecs: same format and length, and no time shift (the
     # cross-correlation peaks at lag 0, not at the filter's 20 ms delay).
-    inp = os.path.join(tmp, "in.ogg")
-    write_input(inp, n, ch, rate, "OGG", "VORBIS", SEED)
-    out = os.path.join(tmp, "out.ogg")
-    r = quell(["--bypass", inp, out])
-    if check(r.returncode == 0, f"OGG/VORBIS: exit {r.returncode}: {r.stderr.strip()}"):
-        same_info(inp, out, "OGG/VORBIS bypass")
+    lossy = [("OGG", "VORBIS", "ogg")]
+    if "OPUS" in sf.available_subtypes("OGG"):
+        lossy.append(("OGG", "OPUS", "opus"))
+    if "MP3" in sf.available_formats():
+        lossy.append(("MP3", "MPEG_LAYER_III", "mp3"))
+    for fmt, sub, ext in lossy:
+        inp = os.path.join(tmp, f"lossy.{ext}")
+        write_input(inp, n, ch, rate, fmt, sub, SEED)
+        out = os.path.join(tmp, f"lossy_out.{ext}")
+        r = quell(["--bypass", inp, out])
+        if not check(r.returncode == 0, f"{fmt}/{sub}: exit {r.returncode}: {r.stderr.strip()}"):
+            continue
+        same_info(inp, out, f"{fmt}/{sub} bypass")
         a, _ = read(inp)
         b, _ = read(out)
-        lag, corr = best_lag(a[:, 0], b[:, 0], 1200)
-        check(lag == 0, f"OGG/VORBIS bypass: output shifted by {lag} samples")
-        check(corr > 0.9, f"OGG/VORBIS bypass: correlation {corr:.3f} <= 0.9")
+        if check(a.shape == b.shape, f"{fmt}/{sub}: shape {b.shape} != {a.shape}"):
+            lag, corr = best_lag(a[:, 0], b[:, 0], 1200)
+            check(lag == 0, f"{fmt}/{sub} bypass: output shifted by {lag} samples")
+            check(corr > 0.9, f"{fmt}/{sub} bypass: correlation {corr:.3f} <= 0.9")
+        # decoded into a PCM container: 16-bit, same length
+        wav = os.path.join(tmp, f"lossy_{ext}.wav")
+        r = quell(["--bypass", inp, wav])
+        if check(r.returncode == 0, f"{fmt} -> .wav: exit {r.returncode}: {r.stderr.strip()}"):
+            info = sf.info(wav)
+            check((info.format, info.subtype, info.frames) == ("WAV", "PCM_16", sf.info(inp).frames),
+                  f"{fmt} -> .wav: got {info.format}/{info.subtype}/{info.frames}")
 
     # An OUTPUT extension that names another container selects it.
     src = os.path.join(tmp, "in_2.wav")  # WAV/FLOAT

@@ -48,6 +48,24 @@ static int is_high_resolution(int subtype)
            subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE;
 }
 
+static int is_plain_encoding(int subtype)
+{
+    switch (subtype) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_FLOAT:
+    case SF_FORMAT_DOUBLE:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* The stdout WAV / raw encodings: s16, s24, s32 or f32. */
 static int stream_subtype(int subtype)
 {
@@ -78,7 +96,10 @@ static int file_format(const SF_INFO *in, int major, int preferred)
     int order[8], n = 0;
     if (preferred != 0)
         order[n++] = preferred;
-    order[n++] = in_sub;
+    /* a codec does not move across containers (sf_format_check() allows MP3 in
+     * WAV, which libsndfile cannot write); plain sample encodings do */
+    if (is_plain_encoding(in_sub))
+        order[n++] = in_sub;
     if (is_high_resolution(in_sub)) {
         order[n++] = SF_FORMAT_FLOAT;
         order[n++] = SF_FORMAT_PCM_24;
