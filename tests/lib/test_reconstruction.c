@@ -84,7 +84,8 @@ int main(void)
     CHECK(model != NULL, "default model: %s", quell_strerror(err));
     if (model == NULL)
         return test_finish("test_reconstruction");
-    static const int rates[] = {8000, 16000, 44100, 48000, 96000};
+    /* the spec's rates, plus odd hops (12500 Hz: H = 125; 8100 Hz: H = 81) */
+    static const int rates[] = {8000, 16000, 44100, 48000, 96000, 12500, 8100};
     for (int mode = 0; mode < 2; mode++)
         for (size_t r = 0; r < sizeof rates / sizeof rates[0]; r++)
             for (int ch = 1; ch <= 2; ch++)
