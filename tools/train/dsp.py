@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The signal path of models/README.md section 1 in PyTorch (differentiable, batched).
+
+Shapes: audio is [..., samples] (channels, if any, just before samples), spectra are
+[..., frames, bins] complex, band arrays are [..., frames, K]. Works on CPU and CUDA,
+in float32 or float64. src/stft.c and src/bands.c implement the same maths in C.
+"""
+import math
+
+import torch
+
+
+def hop_for_rate(fs):
+    """Largest H <= fs/100 whose only prime factors are 2, 3 and 5 (10 ms or a bit less)."""
+    h = int(fs) // 100
+    while h > 1:
+        r = h
+        for p in (2, 3, 5):
+            while r % p == 0:
+                r //= p
+        if r == 1:
+            return h
+        h -= 1
+    return 1
+
+
+def sine_window(n_fft, device=None, dtype=torch.float32):
+    """w[n] = sin(pi (n + 0.5) / N): analysis and synthesis window (w[n]^2 + w[n+H]^2 = 1)."""
+    n = torch.arange(n_fft, device=device, dtype=torch.float64)
+    return torch.sin(math.pi * (n + 0.5) / n_fft).to(dtype)
+
+
+def band_weights(centers_hz, fs, n_fft, device=None, dtype=torch.float32):
+    """Triangular weights T[b, k] of band b at bin k (frequency k fs / N); columns sum to 1."""
+    c = torch.as_tensor(centers_hz, dtype=torch.float64).flatten()
+    K = c.numel()
+    f = torch.arange(n_fft // 2 + 1, dtype=torch.float64) * (fs / n_fft)
+    T = torch.zeros(K, f.numel(), dtype=torch.float64)
+    for b in range(K):
+        if b == 0:
+            up = torch.ones_like(f)
+        else:
+            up = ((f - c[b - 1]) / (c[b] - c[b - 1])).clamp(0.0, 1.0)
+        if b == K - 1:
+            down = torch.ones_like(f)
+        else:
+            down = ((c[b + 1] - f) / (c[b + 1] - c[b])).clamp(0.0, 1.0)
+        T[b] = torch.where(f <= c[b], up, down)
+    return T.to(device=device, dtype=dtype)
+
+
+def n_frames(n_samples, hop):
+    """Frames computable from n_samples of input: frame t needs sample t H + H - 1."""
+    return (n_samples - hop) // hop + 1 if n_samples >= hop else 0
+
+
+def stft(x, hop, window=None):
+    """x [..., n] -> X [..., frames, H + 1]: frame t = rfft(w * xp[tH : tH + 2H]), xp = H zeros + x."""
+    n_fft = 2 * hop
+    if window is None:
+        window = sine_window(n_fft, x.device, x.dtype)
+    T = n_frames(x.shape[-1], hop)
+    xp = torch.nn.functional.pad(x, (hop, hop))  # the tail pad only keeps unfold in range
+    fr = xp.unfold(-1, n_fft, hop)[..., :T, :]
+    return torch.fft.rfft(fr * window, dim=-1)
+
+
+def istft(Y, hop, n_samples, window=None):
+    """Inverse of stft() with the spec's alignment: y[i] = ola[i - H], zero for i < H."""
+    n_fft = 2 * hop
+    real_dtype = Y.real.dtype
+    if window is None:
+        window = sine_window(n_fft, Y.device, real_dtype)
+    fr = torch.fft.irfft(Y, n=n_fft, dim=-1) * window  # irfft scales by 1/N, as the spec says
+    lead = fr.shape[:-2]
+    T = fr.shape[-2]
+    fr = fr.reshape(-1, T, n_fft)
+    ola_len = (T + 1) * hop
+    ola = torch.nn.functional.fold(fr.transpose(1, 2), output_size=(1, ola_len),
+                                   kernel_size=(1, n_fft), stride=(1, hop))
+    ola = ola.reshape(*lead, ola_len)
+    y = torch.zeros(*lead, n_samples, dtype=real_dtype, device=Y.device)
+    m = min(n_samples - hop, ola_len)
+    if m > 0:
+        y[..., hop:hop + m] = ola[..., :m]
+    return y
+
+
+def band_energy(X, T_w, channel_dim=None):
+    """E_b = sum_k T_b(f_k) P[k] / (S_b N^2 / 2), P = |X|^2 (mean over channel_dim if given)."""
+    P = X.real ** 2 + X.imag ** 2
+    if channel_dim is not None:
+        P = P.mean(dim=channel_dim)
+    n_fft = 2 * (X.shape[-1] - 1)
+    S = T_w.sum(dim=1)
+    scale = torch.where(S > 0, 1.0 / (S.clamp_min(1e-30) * n_fft * n_fft / 2), torch.zeros_like(S))
+    return (P @ T_w.t()) * scale
+
+
+def features(E):
+    """Network input x_b = log10(E_b + 1e-12)."""
+    return torch.log10(E + 1e-12)
+
+
+def bin_gains(g, T_w, limit_db=None):
+    """Band gains g [..., K] -> bin gains G' [..., H + 1] = max(sum_b T_b g_b, 10^(-limit/20))."""
+    G = g @ T_w
+    if limit_db is not None:
+        G = G.clamp_min(10.0 ** (-float(limit_db) / 20.0))
+    return G
+
+
+def process(net, x, fs, limit_db=100.0):
+    """The whole quell_process() path over x [batch, ch, n] (or [ch, n]).
+
+    Returns (y with the same shape, band gains [.., frames, K], vad [.., frames]).
+    """
+    squeeze = x.dim() == 2
+    if squeeze:
+        x = x.unsqueeze(0)
+    hop = hop_for_rate(fs)
+    centers = net.band_centers_hz.detach().cpu().double()
+    T_w = band_weights(centers, fs, 2 * hop, x.device, x.dtype)
+    X = stft(x, hop)                         # [b, ch, T, F]
+    E = band_energy(X, T_w, channel_dim=1)   # [b, T, K]
+    g, vad = net(features(E))
+    G = bin_gains(g, T_w, limit_db)          # [b, T, F]
+    y = istft(X * G.unsqueeze(1), hop, x.shape[-1])
+    if squeeze:
+        return y[0], g[0], vad[0]
+    return y, g, vad
