@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 int live_engine_init(LiveEngine *eng, QuellState *st, int channels, float atten_db, int bypass)
 {
@@ -21,6 +22,7 @@ int live_engine_init(LiveEngine *eng, QuellState *st, int channels, float atten_
     atomic_init(&eng->out_underflows, 0);
     atomic_init(&eng->out_overflows, 0);
     atomic_init(&eng->play_done, 0);
+    atomic_init(&eng->callback_max_s, 0.0f);
     /* Applied here, before the stream runs, so the first block is already right. */
     quell_set_bypass(st, bypass);
     quell_set_attenuation_limit_db(st, atten_db);
@@ -47,6 +49,14 @@ static float block_peak(const float *x, size_t n)
             p = a;
     }
     return p;
+}
+
+/* CLOCK_MONOTONIC is read through the vDSO on Linux: no system call, no lock. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static void count_flags(LiveEngine *eng, PaStreamCallbackFlags flags)
@@ -124,6 +134,7 @@ int live_engine_callback(const void *input, void *output, unsigned long n_frames
     float *out = output;
     float in_peak = 0.0f, out_peak = 0.0f;
     size_t done = 0;
+    double t0 = now_s(), took;
     (void)time;
 
     count_flags(eng, flags);
@@ -151,6 +162,9 @@ int live_engine_callback(const void *input, void *output, unsigned long n_frames
     atomic_store_explicit(&eng->nr_db, quell_get_noise_reduction_db(eng->st), memory_order_relaxed);
     atomic_store_explicit(&eng->speech, quell_get_speech_probability(eng->st),
                           memory_order_relaxed);
+    took = now_s() - t0;
+    if (took > (double)atomic_load_explicit(&eng->callback_max_s, memory_order_relaxed))
+        atomic_store_explicit(&eng->callback_max_s, (float)took, memory_order_relaxed);
     atomic_fetch_add_explicit(&eng->frames, n_frames, memory_order_release);
     return paContinue;
 }

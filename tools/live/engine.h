@@ -51,7 +51,8 @@ typedef struct LiveEngine {
     _Atomic float speech;
     atomic_ullong frames; /**< frames processed so far */
     atomic_uint in_underflows, in_overflows, out_underflows, out_overflows;
-    atomic_int play_done; /**< the --play file has run out */
+    atomic_int play_done;         /**< the --play file has run out */
+    _Atomic float callback_max_s; /**< longest callback so far, wall-clock seconds */
 } LiveEngine;
 
 /**

@@ -193,11 +193,12 @@ static void summary(const Run *r, double rate)
     fprintf(stderr,
             "quell-live: summary: seconds=%.2f frames=%llu rate=%.0f channels=%d "
             "input_underflows=%u input_overflows=%u output_underflows=%u output_overflows=%u "
-            "cpu_load_avg=%.4f cpu_load_max=%.4f quell_latency_frames=%d%s\n",
+            "cpu_load_avg=%.4f cpu_load_max=%.4f callback_max_ms=%.3f quell_latency_frames=%d%s\n",
             (double)frames / rate, frames, rate, e->channels, atomic_load(&e->in_underflows),
             atomic_load(&e->in_overflows), atomic_load(&e->out_underflows),
             atomic_load(&e->out_overflows), r->ui.cpu_n ? r->ui.cpu_sum / (double)r->ui.cpu_n : 0.0,
-            r->ui.cpu_max, quell_latency(r->st), stop_signal ? " (stopped by signal)" : "");
+            r->ui.cpu_max, 1e3 * (double)atomic_load(&e->callback_max_s), quell_latency(r->st),
+            stop_signal ? " (stopped by signal)" : "");
 }
 
 /* Release everything; the recordings are kept only when @p keep. */
