@@ -11,6 +11,7 @@ check prints a FAIL line when it does not hold; the seed is printed first.
 """
 import io
 import os
+import shlex
 import shutil
 import signal
 import stat
@@ -33,6 +34,10 @@ GROUP = sys.argv[2] if len(sys.argv) > 2 else "all"
 SOURCE_ROOT = os.environ.get(
     "QUELL_SOURCE_ROOT", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TIMEOUT_S = 120
+# QUELL_TEST_WRAPPER="valgrind -q --error-exitcode=99" runs every quell under a tool.
+WRAPPER = shlex.split(os.environ.get("QUELL_TEST_WRAPPER", ""))
+if WRAPPER:
+    TIMEOUT_S = 1200
 # Exit codes documented in quell --help.
 EXIT_FAILURE, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_OUTPUT = 1, 2, 3, 4, 5
 # Residual allowed for "output equals input": -80 dB relative to the signal.
@@ -53,7 +58,7 @@ def check(cond, what):
 
 def quell(args, stdin=None, stdout=subprocess.PIPE, input_bytes=None):
     """Runs quell -q ARGS; returns the CompletedProcess (stdout bytes, stderr text)."""
-    r = subprocess.run([QUELL, "-q", *args], stdin=stdin, stdout=stdout, stderr=subprocess.PIPE,
+    r = subprocess.run([*WRAPPER, QUELL, "-q", *args], stdin=stdin, stdout=stdout, stderr=subprocess.PIPE,
                        input=input_bytes, timeout=TIMEOUT_S)
     r.stderr = r.stderr.decode("utf-8", "replace")
     return r
@@ -469,6 +474,10 @@ def group_errors(tmp):
     open(flac, "wb").write(fb[:len(fb) * 2 // 3])
     expect_error(tmp, [flac, os.path.join(tmp, "out.flac")], EXIT_INPUT, "FLAC cut short",
                  os.path.join(tmp, "out.flac"))
+    vad = os.path.join(tmp, "cut.csv")
+    expect_error(tmp, ["--vad", vad, flac, os.path.join(tmp, "out.flac")], EXIT_INPUT,
+                 "FLAC cut short, with --vad", os.path.join(tmp, "out.flac"))
+    check(not os.path.exists(vad), "FLAC cut short: the --vad file exists")
     low = os.path.join(tmp, "low.wav")
     write_input(low, 4000, 1, 4000, "WAV", "PCM_16")
     expect_error(tmp, [low, out], EXIT_INPUT, "4 kHz input", out)
@@ -564,7 +573,7 @@ def group_errors(tmp):
 
     big = os.path.join(tmp, "big.wav")
     write_input(big, 96000, 2, 48000, "WAV", "PCM_16")
-    r = subprocess.run([QUELL, "-q", big, out], stderr=subprocess.PIPE, timeout=TIMEOUT_S,
+    r = subprocess.run([*WRAPPER, QUELL, "-q", big, out], stderr=subprocess.PIPE, timeout=TIMEOUT_S,
                        preexec_fn=small_files)
     check(r.returncode == EXIT_OUTPUT, f"write fails midway: exit {r.returncode}, want 5")
     check(len(r.stderr.splitlines()) == 1 and r.stderr.startswith(b"quell: error: "),
@@ -611,7 +620,7 @@ def group_signals(tmp):
     blob = open(inp, "rb").read()
     for sig in (signal.SIGINT, signal.SIGTERM):
         out = os.path.join(tmp, f"out_{sig.name}.wav")
-        p = subprocess.Popen([QUELL, "-q", "-", out], stdin=subprocess.PIPE,
+        p = subprocess.Popen([*WRAPPER, QUELL, "-q", "-", out], stdin=subprocess.PIPE,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # half the file, then the pipe stays open: quell waits mid-stream
         p.stdin.write(blob[:len(blob) // 2])
@@ -640,14 +649,14 @@ def group_progress(tmp):
     inp = os.path.join(tmp, "in.wav")
     write_input(inp, 3 * 48000, 1, 48000, "WAV", "PCM_16")
     # stderr a pipe: nothing at all on success
-    r = subprocess.run([QUELL, inp, os.path.join(tmp, "piped.wav")], stdout=subprocess.PIPE,
+    r = subprocess.run([*WRAPPER, QUELL, inp, os.path.join(tmp, "piped.wav")], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=TIMEOUT_S)
     check(r.returncode == 0 and r.stderr == b"", f"stderr a pipe: exit {r.returncode}, "
           f"stderr {r.stderr[:80]!r}")
 
     def on_terminal(args):
         master, slave = pty.openpty()
-        p = subprocess.Popen([QUELL, *args], stdout=subprocess.DEVNULL, stderr=slave)
+        p = subprocess.Popen([*WRAPPER, QUELL, *args], stdout=subprocess.DEVNULL, stderr=slave)
         os.close(slave)
         seen = b""
         while True:
