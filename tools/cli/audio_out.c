@@ -161,8 +161,7 @@ int cli_check_replaceable(const char *what, const char *path, int force)
                          "%s '%s' is not a regular file (use '-' to write to standard output)",
                          what, path);
     if (!force)
-        return cli_error(CLI_EXIT_OUTPUT, "%s '%s' exists (use --force to replace it)", what,
-                         path);
+        return cli_error(CLI_EXIT_OUTPUT, "%s '%s' exists (use --force to replace it)", what, path);
     return 0;
 }
 

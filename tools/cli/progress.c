@@ -64,7 +64,13 @@ static void draw(double now, int final)
 {
     double elapsed = now - bar.start_s;
     double audio_s = (double)bar.done / bar.rate;
-    double speed = elapsed > 1e-3 ? audio_s / elapsed : 0.0;
+    /* under 50 ms the speed is mostly start-up noise: shown only at the end */
+    double speed = elapsed > (final ? 1e-6 : 0.05) ? audio_s / elapsed : 0.0;
+    char pace[32];
+    if (speed > 0.0)
+        snprintf(pace, sizeof pace, "%6.1fx", speed);
+    else
+        snprintf(pace, sizeof pace, "%7s", "--x");
     char when[32];
     char line[160];
     if (bar.total > 0) {
@@ -81,11 +87,11 @@ static void draw(double now, int final)
             format_time((double)(bar.total - bar.done) / bar.rate / speed, when, sizeof when);
         else
             snprintf(when, sizeof when, "-:--");
-        snprintf(line, sizeof line, "%-*s %3d%% [%s] %6.1fx  %s %s", NAME_WIDTH, bar.name,
-                 (int)(frac * 100.0), cells, speed, final ? "took" : "ETA", when);
+        snprintf(line, sizeof line, "%-*s %3d%% [%s] %s  %s %s", NAME_WIDTH, bar.name,
+                 (int)(frac * 100.0), cells, pace, final ? "took" : "ETA", when);
     } else {
         format_time(audio_s, when, sizeof when);
-        snprintf(line, sizeof line, "%-*s %s of audio %6.1fx", NAME_WIDTH, bar.name, when, speed);
+        snprintf(line, sizeof line, "%-*s %s of audio %s", NAME_WIDTH, bar.name, when, pace);
     }
     /* \r and erase-to-end-of-line: the bar overwrites itself in place */
     fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");
