@@ -3,14 +3,24 @@
 """quell-live's device listing and its documented errors and exit codes,
 against a private JACK server (dummy backend, 48 kHz).
 
-Usage: test_cli.py QUELL_LIVE WORKDIR
+Also the other ways to run it: --play (a file instead of the microphone,
+whose recording must be quell's offline output of the file, exactly aligned),
+--no-output, and SIGTERM (a clean stop with a complete recording).
+
+Usage: test_cli.py QUELL_LIVE QUELL_OFFLINE WORKDIR
 """
 import os
+import signal
+import subprocess
 import sys
-import tempfile
+import time
+
+import numpy as np
+import soundfile as sf
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import jackenv  # noqa: E402
+import signals  # noqa: E402
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_NO_DEVICE, EXIT_UNSUPPORTED = 0, 1, 2, 3, 4
 
@@ -33,6 +43,54 @@ def expect(js, args, code, message, what):
           f"got exit {r.returncode}, stderr:\n{r.stderr}")
     # A clear error is one line, not a cascade.
     check(len(lines) == 1, f"{what}: exactly one error line", r.stderr)
+
+
+def other_modes(js):
+    jack = ["--host-api", "JACK"]
+    # --play: the file replaces the microphone from the very first callback, so
+    # the recording is quell's offline output of the file, at offset 0.
+    rng = np.random.default_rng(11)
+    clean = signals.speech_like(48000, 2.0, rng)
+    noisy = signals.mix(clean, signals.noise(48000, len(clean), rng), 5.0).astype(np.float32)
+    play = os.path.join(workdir, "play.wav")
+    sf.write(play, noisy, 48000, subtype="FLOAT")
+    rec = os.path.join(workdir, "play-rec.wav")
+    r = js.run([live] + jack + ["--play", play, "--record", rec], timeout=30)
+    summary = jackenv.parse_summary(r.stderr)
+    check(r.returncode == 0 and summary is not None, "--play ends by itself with exit 0", r.stderr)
+    if r.returncode == 0:
+        y, _ = sf.read(rec, dtype="float32")
+        latency = int(summary["quell_latency_frames"])
+        check(len(y) >= len(noisy) + latency, "--play recording holds the file and the latency",
+              f"{len(y)} frames")
+        ref_in = os.path.join(workdir, "play-ref-in.wav")
+        ref_out = os.path.join(workdir, "play-ref-out.wav")
+        sf.write(ref_in, np.concatenate([noisy, np.zeros(len(y) - len(noisy), np.float32)]),
+                 48000, subtype="FLOAT")
+        subprocess.run([offline_tool, ref_in, ref_out], check=True, timeout=60)
+        ref, _ = sf.read(ref_out, dtype="float32")
+        match = signals.snr_db(ref, y)
+        check(match >= 60.0, f"--play recording equals quell's offline output "
+                             f"(SNR {match:.1f} dB >= 60 dB)")
+
+    # --no-output: microphone to file only.
+    rec = os.path.join(workdir, "no-output.wav")
+    r = js.run([live] + jack + ["--no-output", "--record", rec, "--duration", "1"], timeout=30)
+    check(r.returncode == 0 and "no output" in r.stderr and os.path.exists(rec) and
+          sf.info(rec).frames >= 48000, "--no-output --record runs and records 1 s", r.stderr)
+
+    # SIGTERM stops as cleanly as SIGINT: exit 0, complete recording.
+    rec = os.path.join(workdir, "sigterm.wav")
+    p = js.spawn([live] + jack + ["--record", rec], stdout=subprocess.PIPE,
+                 stderr=subprocess.PIPE, text=True)
+    js.wait_ports("PortAudio:out_")
+    time.sleep(1.0)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=15)
+    summary = jackenv.parse_summary(err)
+    check(p.returncode == 0 and summary is not None and os.path.exists(rec) and
+          sf.info(rec).frames == summary["frames"],
+          "SIGTERM: exit 0 and a recording of every processed frame", err)
 
 
 def main():
@@ -100,10 +158,11 @@ def main():
         check(not [f for f in os.listdir(workdir) if f.startswith(".cli-short.wav.")],
               "no temporary file left behind")
 
+        other_modes(js)
+
     # Without a server, JACK's host API is absent: a clear error, exit 3.
     env = dict(os.environ, JACK_DEFAULT_SERVER="quelltest-none-%d" % os.getpid(),
                JACK_NO_START_SERVER="1")
-    import subprocess
     r = subprocess.run([live, "--host-api", "JACK", "--duration", "1"], env=env,
                        capture_output=True, text=True, timeout=30)
     check(r.returncode == EXIT_NO_DEVICE and "host API 'JACK' not found" in r.stderr,
@@ -114,6 +173,5 @@ def main():
 
 
 if __name__ == "__main__":
-    live = os.path.abspath(sys.argv[1])
-    workdir = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else tempfile.mkdtemp()
+    live, offline_tool, workdir = (os.path.abspath(a) for a in sys.argv[1:4])
     sys.exit(main())

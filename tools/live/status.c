@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,7 +13,7 @@
 #define ATTEN_STEP_DB 3.0f
 /* Meters span -60..0 dBFS, the range that matters for speech levels. */
 #define METER_FLOOR_DB (-60.0)
-#define METER_WIDTH 10
+#define METER_WIDTH 8
 
 void live_status_begin(LiveStatus *s, float atten_db, int bypass)
 {
@@ -104,10 +105,22 @@ static void meter(char *bar, double db)
     bar[METER_WIDTH] = '\0';
 }
 
+/* Columns of the terminal, so the line never wraps (a wrapped line would
+ * break the carriage-return redraw); 80 when unknown. */
+static size_t terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
+}
+
 void live_status_update(LiveStatus *s, LiveEngine *eng, double cpu_load)
 {
-    char in_bar[METER_WIDTH + 1], out_bar[METER_WIDTH + 1];
+    char in_bar[METER_WIDTH + 1], out_bar[METER_WIDTH + 1], line[256];
     double in_db, out_db;
+    size_t width;
+    int len;
 
     s->cpu_sum += cpu_load;
     s->cpu_n++;
@@ -120,13 +133,18 @@ void live_status_update(LiveStatus *s, LiveEngine *eng, double cpu_load)
     out_db = to_dbfs(atomic_exchange(&eng->out_peak, 0.0f));
     meter(in_bar, in_db);
     meter(out_bar, out_db);
-    fprintf(stderr,
-            "\rin %6.1f [%s] out %6.1f [%s] dBFS  NR %5.1f dB  speech %4.2f  cpu %5.1f%%  "
-            "xrun in %u/%u out %u/%u  limit %3.0f dB %s\033[K",
-            fmax(in_db, -99.9), in_bar, fmax(out_db, -99.9), out_bar,
-            (double)atomic_load(&eng->nr_db), (double)atomic_load(&eng->speech), 100.0 * cpu_load,
-            atomic_load(&eng->in_underflows), atomic_load(&eng->in_overflows),
-            atomic_load(&eng->out_underflows), atomic_load(&eng->out_overflows),
-            (double)s->atten_db, s->bypass ? "BYPASS" : "on");
+    /* Most useful first: a narrow terminal cuts the end of the line. */
+    len = snprintf(line, sizeof(line),
+                   "%-6s limit %3.0f dB | in %5.1f %s out %5.1f %s dBFS | NR %4.1f dB | "
+                   "speech %4.2f | cpu %4.1f%% | xrun in %u/%u out %u/%u",
+                   s->bypass ? "BYPASS" : "ON", (double)s->atten_db, fmax(in_db, -99.9), in_bar,
+                   fmax(out_db, -99.9), out_bar, (double)atomic_load(&eng->nr_db),
+                   (double)atomic_load(&eng->speech), 100.0 * cpu_load,
+                   atomic_load(&eng->in_underflows), atomic_load(&eng->in_overflows),
+                   atomic_load(&eng->out_underflows), atomic_load(&eng->out_overflows));
+    width = terminal_width() - 1;
+    if (len < 0)
+        return;
+    fprintf(stderr, "\r%.*s\033[K", (int)((size_t)len < width ? (size_t)len : width), line);
     fflush(stderr);
 }
