@@ -20,6 +20,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audio  # noqa: E402
+import mixing  # noqa: E402
 
 SPEECH_ID = "4798c779dfc06b7c"  # tuxpaint-stamps-default, 6_saturn_desc_da.ogg
 NOISE_ID = "25e4d647874f6def"  # flightgear-data-base, Sounds/rain.wav
@@ -43,20 +44,17 @@ def main():
     sp, nz = rows[SPEECH_ID], rows[NOISE_ID]
     if sp["split"] != "val" or nz["split"] != "val":
         sys.exit("make_sample: the chosen clips are no longer in the val split")
-    s = audio.load(os.path.join(a.corpus, sp["path"]), RATE)
-    n = audio.load(os.path.join(a.corpus, nz["path"]), RATE)
+    s = mixing.condition(audio.load(os.path.join(a.corpus, sp["path"]), RATE), RATE)
+    n = mixing.condition(audio.load(os.path.join(a.corpus, nz["path"]), RATE), RATE)
     lead, tail = int(LEAD_S * RATE), int(TAIL_S * RATE)
     total = lead + len(s) + tail
     if len(n) < total:
         sys.exit("make_sample: noise clip too short")
     clean = np.zeros(total)
     clean[lead:lead + len(s)] = s
-    noise = n[:total]
     # SNR over the speech-active span (the speech clip's own length), so the
     # lead-in and tail do not dilute the speech power.
-    ps = np.mean(s ** 2)
-    pn = np.mean(noise[lead:lead + len(s)] ** 2)
-    noise = noise * np.sqrt(ps / (pn * 10 ** (SNR_DB / 10)))
+    noise = n[:total] * mixing.snr_gain(s, n[lead:lead + len(s)], SNR_DB)
     noisy = clean + noise
     g = PEAK / np.max(np.abs(noisy))
     os.makedirs(a.out, exist_ok=True)
