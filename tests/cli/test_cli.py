@@ -88,8 +88,9 @@ def read(path):
     return x, rate
 
 
-QUANT_STEP = {"PCM_16": 2.0 ** -15, "PCM_24": 2.0 ** -23, "PCM_32": 2.0 ** -31,
-              "PCM_S8": 2.0 ** -7, "PCM_U8": 2.0 ** -7, "FLOAT": 1e-6, "DOUBLE": 1e-6}
+# One step of each encoding; 32-bit and float go through float32 (24-bit mantissa) in quell.
+QUANT_STEP = {"PCM_16": 2.0 ** -15, "PCM_24": 2.0 ** -23, "PCM_32": 1e-6, "PCM_S8": 2.0 ** -7,
+              "PCM_U8": 2.0 ** -7, "ALAC_16": 2.0 ** -15, "FLOAT": 1e-6, "DOUBLE": 1e-6}
 
 
 def residual_db(a, b):
@@ -143,7 +144,9 @@ def group_formats(tmp):
     --bypass and --attenuation-limit 0 the output equals the input."""
     cases = [("WAV", "PCM_16", "wav"), ("WAV", "PCM_24", "wav"), ("WAV", "FLOAT", "wav"),
              ("FLAC", "PCM_16", "flac"), ("FLAC", "PCM_24", "flac"), ("AIFF", "PCM_16", "aiff"),
-             ("AIFF", "PCM_24", "aif"), ("CAF", "FLOAT", "caf"), ("W64", "PCM_16", "w64")]
+             ("AIFF", "PCM_24", "aif"), ("CAF", "FLOAT", "caf"), ("W64", "PCM_16", "w64"),
+             ("WAV", "PCM_U8", "wav"), ("WAV", "PCM_32", "wav"), ("WAV", "ULAW", "wav"),
+             ("CAF", "ALAC_16", "caf"), ("RF64", "PCM_24", "rf64")]
     rate, ch, n = 48000, 2, 48000 + 123
     for i, (fmt, sub, ext) in enumerate(cases):
         inp = os.path.join(tmp, f"in_{i}.{ext}")

@@ -265,8 +265,12 @@ static float integer_grid(int subtype)
     case SF_FORMAT_PCM_U8:
         return 128.0f;
     case SF_FORMAT_PCM_16:
+    case SF_FORMAT_ALAC_16:
         return 32768.0f;
+    case SF_FORMAT_ALAC_20:
+        return 524288.0f;
     case SF_FORMAT_PCM_24:
+    case SF_FORMAT_ALAC_24:
         return 8388608.0f;
     default:
         return 0.0f; /* float, 32-bit (beyond float's precision), companded, compressed */
