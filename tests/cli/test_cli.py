@@ -681,6 +681,32 @@ def group_progress(tmp):
     check(rc == 0 and text == "", f"--quiet on a terminal: exit {rc}, printed {text[-80:]!r}")
 
 
+def group_memory(tmp):
+    """Memory does not grow with the file's length (blocks of 4096 frames)."""
+    gnu_time = "/usr/bin/time"  # Debian package "time": reports the child's peak RSS
+    if WRAPPER or not os.access(gnu_time, os.X_OK):
+        print("skip: needs /usr/bin/time and no wrapper")
+        return
+    peaks = []
+    for seconds in (10, 300):
+        inp = os.path.join(tmp, f"in_{seconds}.wav")
+        # one second of signal repeated: quick to make, the same work per second
+        one = signal_for(48000, 2, 48000, SEED)
+        with sf.SoundFile(inp, "w", 48000, 2, subtype="PCM_16") as f:
+            for _ in range(seconds):
+                f.write(one)
+        report = os.path.join(tmp, "rss.txt")
+        r = subprocess.run([gnu_time, "-f", "%M", "-o", report, QUELL, "-q", inp,
+                            os.path.join(tmp, f"out_{seconds}.wav")],
+                           stderr=subprocess.PIPE, timeout=TIMEOUT_S)
+        check(r.returncode == 0, f"{seconds} s: exit {r.returncode}: {r.stderr!r}")
+        os.unlink(inp)
+        peaks.append(int(open(report).read().split()[-1]))  # KiB
+    print(f"peak resident size: 10 s file {peaks[0]} KiB, 300 s file {peaks[1]} KiB")
+    # the 300 s file alone would take 56 MiB as float: any buffering of it shows
+    check(peaks[1] <= 1.25 * peaks[0] + 2048,
+          f"memory grows with length: {peaks[0]} KiB for 10 s, {peaks[1]} KiB for 300 s")
+
 GROUPS = {
     "formats": group_formats,
     "rates": group_rates,
@@ -691,6 +717,7 @@ GROUPS = {
     "model": group_model,
     "signals": group_signals,
     "progress": group_progress,
+    "memory": group_memory,
 }
 
 
