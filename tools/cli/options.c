@@ -44,7 +44,7 @@ static const char usage_text[] =
     "      --raw-out               write raw samples instead of a file format; encoding:\n"
     "                              --raw-format's, else the input's (s16 if compressed)\n"
     "Other:\n"
-    "  -q, --quiet                 no progress bar and no warnings\n"
+    "  -q, --quiet                 no progress bar\n"
     "  -V, --version               print the versions and exit\n"
     "  -h, --help                  print this help and exit\n"
     "\n"

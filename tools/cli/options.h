@@ -17,7 +17,7 @@ typedef struct CliOptions {
     const char *model_path;  /**< --model, or NULL for the embedded model */
     int bypass;              /**< --bypass */
     const char *vad_path;    /**< --vad CSV file, or NULL */
-    int quiet;               /**< --quiet: no progress bar, no warnings */
+    int quiet;               /**< --quiet: no progress bar */
     int force;               /**< --force: replace existing outputs */
     const char *output_dir;  /**< -o DIR (batch mode), or NULL */
     int raw_in;              /**< any --raw-* input option given */

@@ -29,15 +29,7 @@ int cli_error(int code, const char *fmt, ...)
     return code;
 }
 
-void cli_warning(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    cli_print("warning", fmt, ap);
-    va_end(ap);
-}
-
-const char *cli_clause(const char *msg, char *buf, unsigned long size)
+const char *cli_clause(const char *msg, char *buf, size_t size)
 {
     if (size == 0)
         return "";

@@ -7,6 +7,8 @@
 #ifndef QUELL_CLI_REPORT_H
 #define QUELL_CLI_REPORT_H
 
+#include <stddef.h>
+
 /** Exit codes (documented in --help and tools/cli/README.md). */
 enum {
     CLI_EXIT_OK = 0,      /**< every file processed */
@@ -24,18 +26,11 @@ int cli_error(int code, const char *fmt, ...)
 #endif
     ;
 
-/** Prints "quell: warning: <message>" on one line of stderr. */
-void cli_warning(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
 /**
  * Copies a library message (libsndfile's may end in a full stop or hold a
  * newline) into @p buf as one clause: newlines become spaces, the trailing
  * full stop and spaces go.
  */
-const char *cli_clause(const char *msg, char *buf, unsigned long size);
+const char *cli_clause(const char *msg, char *buf, size_t size);
 
 #endif /* QUELL_CLI_REPORT_H */
