@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Training loss and validation metrics for quell, in the STFT domain of the spec (dsp.py)."""
+import torch
+
+import dsp
+
+COMPRESS = 0.3  # magnitude exponent: |S|^0.3 weighs quiet speech parts (onsets, fricatives) up
+
+
+def si_sdr(est, ref, eps=1e-9):
+    """Scale-invariant SDR in dB of rows est vs ref [b, n] (zero-mean not enforced)."""
+    a = (est * ref).sum(-1, keepdim=True) / (ref.pow(2).sum(-1, keepdim=True) + eps)
+    t = a * ref
+    return 10 * torch.log10(t.pow(2).sum(-1) / ((est - t).pow(2).sum(-1) + eps) + eps)
+
+
+def enhance(net, noisy, fs, limit_db=None, logits=False):
+    """Runs the spec's path on noisy [b, n]: returns X, Y (spectra), G, vad, T_w, hop."""
+    hop = dsp.hop_for_rate(fs)
+    T_w = dsp.band_weights(net.band_centers_hz.detach().cpu().double(), fs, 2 * hop,
+                           noisy.device, noisy.dtype)
+    X = dsp.stft(noisy, hop)
+    feats = dsp.features(dsp.band_energy(X, T_w))
+    if logits:
+        g, vad = net.forward_logits(feats)
+    else:
+        g, vad = net(feats)
+    G = dsp.bin_gains(g, T_w, limit_db)
+    return X, X * G, G, vad, T_w, hop
+
+
+def vad_target(S, has_speech, rel_db=-25.0):
+    """1 where the clean frame energy is within rel_db of the clip's active speech level."""
+    e = (S.real ** 2 + S.imag ** 2).sum(-1)  # [b, T]
+    thr40 = e.amax(-1, keepdim=True) * 1e-4
+    act = (e >= thr40) & (e > 0)
+    level = (e * act).sum(-1, keepdim=True) / act.sum(-1, keepdim=True).clamp_min(1)
+    return ((e > level * 10 ** (rel_db / 10)) & has_speech[:, None]).float()
+
+
+def loss_fn(net, batch, w_cplx=0.3, w_under=0.5, w_sisdr=0.002, w_vad=0.05):
+    noisy, clean, fs = batch["noisy"], batch["clean"], batch["fs"]
+    X, Y, G, vad_logit, T_w, hop = enhance(net, noisy, fs, None, logits=True)
+    S = dsp.stft(clean, hop)
+    n_fft = 2 * hop
+    # Level-independent loss: spectra relative to the mixture's rms, and white noise of
+    # unit variance at |X| ~ 1 whatever the rate (|X|^2 ~ N/2 for the sine window).
+    rms = noisy.pow(2).mean(-1).sqrt().clamp_min(1e-5)
+    scale = (1.0 / (rms * (n_fft / 2) ** 0.5))[:, None, None]
+    Ys, Ss = Y * scale, S * scale
+    eps = 1e-8
+    mY = (Ys.real ** 2 + Ys.imag ** 2 + eps).sqrt()
+    mS = (Ss.real ** 2 + Ss.imag ** 2 + eps).sqrt()
+    cY, cS = mY ** COMPRESS, mS ** COMPRESS
+    # Bins above the speech's measured bandwidth are not taught (speech may exist there in
+    # other recordings); items without speech are taught everywhere.
+    f = torch.arange(X.shape[-1], device=noisy.device) * (fs / n_fft)
+    bw = torch.where(batch["speech"], batch["bw"], torch.full_like(batch["bw"], 1e9))
+    M = (f[None, :] <= bw[:, None]).float()[:, None, :].expand_as(mY)
+    msum = M.sum().clamp_min(1)
+    l_mag = ((cY - cS) ** 2 * M).sum() / msum
+    # Compressed complex term: compressed magnitude with the (shared) phase of each.
+    dre = cY * Ys.real / mY - cS * Ss.real / mS
+    dim = cY * Ys.imag / mY - cS * Ss.imag / mS
+    l_cplx = ((dre ** 2 + dim ** 2) * M).sum() / msum
+    # Extra weight on removing speech (an under-estimate of |S|) than on leaving noise.
+    l_under = (torch.relu(cS - cY) ** 2 * M).sum() / msum
+    loss = l_mag + w_cplx * l_cplx + w_under * l_under
+    parts = dict(mag=float(l_mag), cplx=float(l_cplx), under=float(l_under))
+    if w_sisdr > 0 and bool(batch["speech"].any()):
+        y = dsp.istft(Y, hop, noisy.shape[-1])
+        sp = batch["speech"]
+        d = 2 * hop
+        sd = si_sdr(y[sp, d:], clean[sp, :-d]).clamp(max=50).mean()
+        loss = loss - w_sisdr * sd
+        parts["sisdr"] = float(sd)
+    vt = vad_target(S, batch["speech"])
+    l_vad = torch.nn.functional.binary_cross_entropy_with_logits(vad_logit, vt)
+    loss = loss + w_vad * l_vad
+    parts["vad"] = float(l_vad)
+    parts["loss"] = float(loss)
+    return loss, parts
+
+
+@torch.no_grad()
+def evaluate(net, batch, limit_db=40.0):
+    """SI-SDR of input and output (dB, per item, speech items only) at the given limit,
+    and VAD accuracy."""
+    noisy, clean, fs = batch["noisy"], batch["clean"], batch["fs"]
+    X, Y, G, vad, T_w, hop = enhance(net, noisy, fs, limit_db)
+    y = dsp.istft(Y, hop, noisy.shape[-1])
+    d = 2 * hop
+    sp = batch["speech"]
+    out = si_sdr(y[sp, d:], clean[sp, :-d])
+    inp = si_sdr(noisy[sp, :-d], clean[sp, :-d])
+    S = dsp.stft(clean, hop)
+    vt = vad_target(S, batch["speech"])
+    acc = ((vad > 0.5).float() == vt).float().mean()
+    return dict(sisdr_in=inp, sisdr_out=out, vad_acc=float(acc), gain_mean=float(G.mean()))

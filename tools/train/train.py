@@ -1,0 +1,241 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Trains quell's network (model.py) on mixtures made on the fly (data.py).
+
+Examples:
+  tools/train/train.py --device cpu --threads 2 --minutes 25 --out runs/cpu1
+  tools/train/train.py --device cuda --shard data/shard --minutes 9 --out $OUT
+  tools/train/train.py --resume runs/cpu1/ckpt.pt --minutes 10 --out runs/cpu2
+Then: tools/train/export.py runs/cpu1/ckpt.pt models/default.qmodel
+
+Saves OUT/ckpt.pt every --ckpt-minutes and at the end, and logs to OUT/train.log.
+The learning rate follows a cosine over the --minutes budget (time-based, so a run always
+ends annealed whatever the hardware).
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data  # noqa: E402
+import losses  # noqa: E402
+from model import QuellNet, summary  # noqa: E402
+
+VAL_SNRS = (-5, 0, 5, 10, 20)
+VAL_RATES = (48000, 16000)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--corpus", default="data/corpus", help="corpus root (manifest.jsonl)")
+    p.add_argument("--shard", default=None, help="Opus shard folder (used instead of --corpus)")
+    p.add_argument("--cache", default="data/cache/c48", help="decoded-clip cache (corpus only)")
+    p.add_argument("--speech-hours", type=float, default=None, help="cap on training speech")
+    p.add_argument("--val-hours", type=float, default=0.5, help="cap on validation speech")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--minutes", type=float, default=20.0, help="training time budget")
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--seconds", type=float, default=3.0, help="segment length")
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--warmup", type=int, default=100, help="warm-up steps")
+    p.add_argument("--rates", default=None,
+                   help="training rates and weights, e.g. 16000:0.5,48000:0.5 (default: data.RATES)")
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--out", required=True, help="folder for ckpt.pt and train.log")
+    p.add_argument("--resume", default=None, help="checkpoint to continue from")
+    p.add_argument("--ckpt-minutes", type=float, default=3.0)
+    p.add_argument("--val-minutes", type=float, default=5.0)
+    p.add_argument("--val-items", type=int, default=12)
+    p.add_argument("--C", type=int, default=128)
+    p.add_argument("--B", type=int, default=8)
+    return p.parse_args(argv)
+
+
+class Log:
+    def __init__(self, path):
+        self.f = open(path, "a")
+
+    def __call__(self, *a):
+        line = " ".join(str(x) for x in a)
+        print(line, flush=True)
+        self.f.write(line + "\n")
+        self.f.flush()
+
+
+def load_banks(args, log):
+    t0 = time.time()
+    banks = {}
+    for kind in ("speech", "noise"):
+        for split in ("train", "val"):
+            hours = {("speech", "train"): args.speech_hours,
+                     ("speech", "val"): args.val_hours}.get((kind, split))
+            if args.shard:
+                clips, metas = data.load_shard(args.shard, kind, split, hours, args.seed, log)
+            else:
+                clips, metas = data.load_corpus(args.corpus, kind, split, hours, 0,
+                                                args.cache, log)
+            banks[kind, split] = data.ClipBank(clips, metas, args.device)
+            b = banks[kind, split]
+            log(f"{kind}/{split}: {len(b)} clips, {b.hours():.2f} h, "
+                f"{len(b.speakers)} speakers/sources")
+    log(f"data loaded in {time.time() - t0:.0f} s")
+    return banks
+
+
+@torch.no_grad()
+def feature_stats(net, mixer, n_batches, bsz, seconds):
+    """Per-band mean and 1/std of the features over 48 kHz training mixtures."""
+    s1 = torch.zeros(net.K, dtype=torch.float64)
+    s2 = torch.zeros(net.K, dtype=torch.float64)
+    cnt = 0
+    for _ in range(n_batches):
+        b = mixer.batch(bsz, seconds, 48000)
+        hop = data.FS // 100
+        T_w = losses.dsp.band_weights(net.band_centers_hz.cpu().double(), 48000, 2 * hop,
+                                      b["noisy"].device)
+        f = losses.dsp.features(losses.dsp.band_energy(losses.dsp.stft(b["noisy"], hop), T_w))
+        f = f.reshape(-1, net.K).double().cpu()
+        s1 += f.sum(0)
+        s2 += (f * f).sum(0)
+        cnt += f.shape[0]
+    mean = s1 / cnt
+    std = (s2 / cnt - mean * mean).clamp_min(1e-4).sqrt().clamp_min(0.25)
+    return mean.float(), (1.0 / std).float()
+
+
+def make_val(banks, args):
+    mixer = data.Mixer(banks["speech", "val"], banks["noise", "val"], args.device, seed=99,
+                       n_rirs=50)
+    sets = []
+    for fs in VAL_RATES:
+        for snr in VAL_SNRS:
+            sets.append((f"{fs // 1000}k/{snr:+d}dB",
+                         mixer.batch(args.val_items, 4.0, fs, fixed_snr=float(snr))))
+        sets.append((f"{fs // 1000}k/clean", mixer.batch(args.val_items, 4.0, fs, no_noise=True)))
+    return sets
+
+
+def validate(net, val_sets, log, step):
+    net.eval()
+    rows, total = [], []
+    for name, b in val_sets:
+        with torch.no_grad():
+            _, parts = losses.loss_fn(net, b)
+        m = losses.evaluate(net, b, limit_db=40.0)
+        si_in, si_out = float(m["sisdr_in"].mean()), float(m["sisdr_out"].mean())
+        if name.endswith("clean"):
+            rows.append(f"{name}: out {si_out:.1f} dB")
+        else:
+            rows.append(f"{name}: {si_in:.1f}->{si_out:.1f} ({si_out - si_in:+.1f})")
+        total.append(parts["loss"])
+    net.train()
+    vl = float(np.mean(total))
+    log(f"[val step {step}] loss {vl:.4f} | " + " | ".join(rows))
+    return vl
+
+
+def save(path, net, opt, step, elapsed, args, val_loss):
+    tmp = path + ".tmp"
+    torch.save(dict(model=net.state_dict(), opt=opt.state_dict(), step=step, elapsed=elapsed,
+                    config={k: (list(v) if isinstance(v, (tuple, np.ndarray)) else v)
+                            for k, v in net.config().items()},
+                    args=vars(args), val_loss=val_loss), tmp)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    log = Log(os.path.join(args.out, "train.log"))
+    log("args:", json.dumps(vars(args)))
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    if args.device.startswith("cuda"):
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    banks = load_banks(args, log)
+    start_step, elapsed0, ck = 0, 0.0, None
+    if args.resume:
+        ck = torch.load(args.resume, map_location="cpu")
+        cfg = ck["config"]
+        net = QuellNet(np.array(cfg["centers"], np.float32), C=cfg["C"], k_in=cfg["k_in"],
+                       B=cfg["B"], k=cfg["k"], dilations=cfg["dilations"])
+        net.load_state_dict(ck["model"])
+        start_step, elapsed0 = ck["step"], float(ck.get("elapsed", 0.0))
+        log(f"resumed {args.resume} at step {start_step}")
+    else:
+        dil = (1, 2, 4, 8, 16, 32, 1, 4, 8, 16, 2, 1)[:args.B]
+        net = QuellNet(C=args.C, B=args.B, dilations=dil)
+    net.to(args.device)
+    log(summary(net))
+    # Each run draws fresh mixtures: seed + start step, so a resumed run does not replay.
+    mixer = data.Mixer(banks["speech", "train"], banks["noise", "train"], args.device,
+                       seed=args.seed + start_step)
+    if args.rates:
+        mixer.rates = tuple((int(r.split(":")[0]), float(r.split(":")[1]))
+                            for r in args.rates.split(","))
+    if ck is None:
+        mean, inv_std = feature_stats(net, mixer, 8, args.batch, args.seconds)
+        net.input_mean.copy_(mean.to(args.device))
+        net.input_inv_std.copy_(inv_std.to(args.device))
+        log("feature mean", np.round(mean.numpy(), 2).tolist())
+        log("feature std", np.round(1 / inv_std.numpy(), 2).tolist())
+    val_sets = make_val(banks, args)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    if ck is not None and "opt" in ck:
+        opt.load_state_dict(ck["opt"])
+    budget = args.minutes * 60.0
+    t_start = time.time()
+    last_ckpt = last_val = t_start
+    step = start_step
+    ckpt_path = os.path.join(args.out, "ckpt.pt")
+    val_loss = validate(net, val_sets, log, step)
+    acc, n_acc = {}, 0
+    while True:
+        el = time.time() - t_start
+        if el >= budget:
+            break
+        frac = el / budget
+        warm = min(1.0, (step - start_step + 1) / args.warmup)
+        lr = args.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        batch = mixer.batch(args.batch, args.seconds)
+        loss, parts = losses.loss_fn(net, batch)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        if torch.isfinite(gn):
+            opt.step()
+        step += 1
+        for k, v in parts.items():
+            acc[k] = acc.get(k, 0.0) + v
+        n_acc += 1
+        if step % 25 == 0:
+            log(f"step {step} {el / 60:.1f} min lr {lr:.2e} " +
+                " ".join(f"{k} {v / n_acc:.4f}" for k, v in acc.items()))
+            acc, n_acc = {}, 0
+        now = time.time()
+        if now - last_val >= args.val_minutes * 60:
+            val_loss = validate(net, val_sets, log, step)
+            last_val = now
+        if now - last_ckpt >= args.ckpt_minutes * 60:
+            save(ckpt_path, net, opt, step, elapsed0 + now - t_start, args, val_loss)
+            last_ckpt = now
+    val_loss = validate(net, val_sets, log, step)
+    save(ckpt_path, net, opt, step, elapsed0 + time.time() - t_start, args, val_loss)
+    log(f"done: {step} steps, {(time.time() - t_start) / 60:.1f} min, saved {ckpt_path}")
+
+
+if __name__ == "__main__":
+    main()
