@@ -163,6 +163,12 @@ def estoi(clean, degraded, rate):
     return estoi_from_envelopes(*_front_end(clean, degraded, rate))
 
 
+def stoi_estoi(clean, degraded, rate):
+    """(STOI, ESTOI) with one shared front end: half the work of calling both."""
+    X, Y = _front_end(clean, degraded, rate)
+    return stoi_from_envelopes(X, Y), estoi_from_envelopes(X, Y)
+
+
 def si_sdr(reference, estimate):
     """Scale-invariant signal-to-distortion ratio in dB (Le Roux et al. 2019, eq. 1).
 
