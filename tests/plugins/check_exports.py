@@ -13,6 +13,9 @@ import subprocess
 import sys
 
 
+SANITIZER_PREFIXES = ("__odr_asan", "__asan", "__ubsan", "__sancov", "__tsan")
+
+
 def defined(nm, args, path):
     out = subprocess.run([nm] + args + [path], stdout=subprocess.PIPE, text=True,
                          check=True, timeout=60).stdout
@@ -20,7 +23,8 @@ def defined(nm, args, path):
     for line in out.splitlines():
         parts = line.split()
         # "ADDR TYPE NAME"; member headers ("x.o:") and blank lines are skipped.
-        if len(parts) == 3:
+        # Sanitizer builds add their own instrumentation symbols (__odr_asan.x ...).
+        if len(parts) == 3 and not parts[2].startswith(SANITIZER_PREFIXES):
             names.add(parts[2].split("@")[0])
     return names
 

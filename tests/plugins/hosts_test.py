@@ -80,8 +80,8 @@ def doc_plugins(readme):
     return out
 
 
-def check_analyseplugin(args):
-    out = run([args.program, os.path.join(args.build, "src/plugins/quell_ladspa.so")])
+def check_analyseplugin(args, env):
+    out = run([args.program, os.path.join(args.build, "src/plugins/quell_ladspa.so")], env=env)
     bad = 0
     blocks = out.split("Plugin Name:")[1:]
     plugins = doc_plugins(args.readme)
@@ -163,7 +163,7 @@ def check_sord(args):
         return SKIP
     bundle = os.path.join(args.build, "src/plugins/quell.lv2")
     ours = [os.path.join(bundle, f) for f in ("manifest.ttl", "quell.ttl")]
-    out = run([args.program] + spec + ours)
+    out = run([args.program] + spec + ours)  # reads Turtle only: no plugin code runs
     print(out.strip().splitlines()[-1] if out.strip() else "(no output)")
     if not re.search(r"Found 0 errors", out):
         return fail("sord_validate reported errors:\n" + out)
@@ -296,7 +296,7 @@ def main():
     # Sanitizer builds: load the runtime into the uninstrumented host (not its leaks).
     if os.environ.get("QUELL_HOST_PRELOAD"):
         env["LD_PRELOAD"] = os.environ["QUELL_HOST_PRELOAD"]
-        env["ASAN_OPTIONS"] = "detect_leaks=0"
+        env["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"
     env["LADSPA_PATH"] = os.path.join(args.build, "src/plugins")
     # LV2_PATH holds bundle *parents*; point it at a folder holding only ours.
     lv2_parent = tempfile.mkdtemp(prefix="quell-lv2-", dir=args.tmp)
@@ -305,7 +305,7 @@ def main():
     env["LV2_PATH"] = lv2_parent
     try:
         if args.check == "analyseplugin":
-            return check_analyseplugin(args)
+            return check_analyseplugin(args, env)
         if args.check == "lv2info":
             return check_lv2info(args, env)
         if args.check == "sord-validate":

@@ -110,7 +110,7 @@ def check_daemon(conf, so):
         if os.environ.get("QUELL_HOST_PRELOAD"):
             # Sanitizer build: the daemon loads the instrumented plugin.
             env["LD_PRELOAD"] = os.environ["QUELL_HOST_PRELOAD"]
-            env["ASAN_OPTIONS"] = "detect_leaks=0"
+            env["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"
         log = open(os.path.join(tmp, "daemon.log"), "w+")
         daemon = subprocess.Popen(["pipewire"], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
