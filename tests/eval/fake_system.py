@@ -1,0 +1,25 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""A stand-in denoiser for the evaluation tests: fake_system.py MODE IN OUT.
+
+MODE: 'delay:MS' (shift later by MS milliseconds, keep the length), 'gain:G',
+'rate:HZ' (write at a wrong sample rate), 'fail' (exit 1 with a message).
+"""
+import sys
+
+import numpy as np
+import soundfile as sf
+
+mode, src, dst = sys.argv[1:4]
+x, fs = sf.read(src, dtype="float64")
+kind, _, arg = mode.partition(":")
+if kind == "fail":
+    sys.exit("fake_system: asked to fail")
+if kind == "delay":
+    d = int(round(float(arg) * fs / 1000))
+    x = np.concatenate([np.zeros(d), x[:len(x) - d]])
+elif kind == "gain":
+    x = x * float(arg)
+elif kind == "rate":
+    fs = int(arg)
+sf.write(dst, x, fs, subtype="FLOAT", format="WAV")

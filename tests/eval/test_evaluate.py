@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Tests of tools/eval/evaluate.py and tools/eval/make_valset.py on tiny data.
+
+Run: /usr/bin/python3 -m pytest tests/eval/test_evaluate.py
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EVAL = os.path.join(ROOT, "tools", "eval")
+sys.path.insert(0, EVAL)
+import audio  # noqa: E402
+import metrics  # noqa: E402
+
+PY = sys.executable
+FAKE = os.path.join(ROOT, "tests", "eval", "fake_system.py")
+SEED = 7
+
+
+def make_pairs(d, rate=16000):
+    """noisy/clean pairs from the bundled sample: white noise at 0 and 10 dB, and clean."""
+    s = audio.load(os.path.join(ROOT, "tests", "data", "sample", "clean.wav"), rate)
+    rng = np.random.default_rng(SEED)
+    rows = []
+    for i, snr in enumerate([0.0, 10.0, float("inf")]):
+        n = rng.standard_normal(len(s))
+        n *= 0.0 if np.isinf(snr) else np.sqrt(np.sum(s ** 2) / np.sum(n ** 2) / 10 ** (snr / 10))
+        name = f"x{i}.wav"
+        for sub, x in (("clean", s), ("noisy", s + n)):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+            sf.write(os.path.join(d, sub, name), x, rate, subtype="FLOAT")
+        rows.append([name, "inf" if np.isinf(snr) else f"{snr:g}",
+                     "none" if np.isinf(snr) else "white", rate])
+    with open(os.path.join(d, "meta.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["name", "snr_db", "noise_category", "rate"])
+        w.writerows(rows)
+
+
+def evaluate(*args):
+    return subprocess.run([PY, os.path.join(EVAL, "evaluate.py"), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def per_file(out):
+    with open(os.path.join(out, "per_file.csv")) as f:
+        return list(csv.DictReader(f))
+
+
+def test_alignment_report_and_failures(tmp_path):
+    d, out = str(tmp_path / "set"), str(tmp_path / "res")
+    make_pairs(d)
+    p = evaluate(d, "-o", out, "-j", "2",
+                 "-s", f"late={PY} {FAKE} delay:12.5 {{in}} {{out}}",
+                 "-s", f"quiet={PY} {FAKE} gain:0.25 {{in}} {{out}}",
+                 "-s", f"broken={PY} {FAKE} fail {{in}} {{out}}",
+                 "-s", f"wrongrate={PY} {FAKE} rate:8000 {{in}} {{out}}")
+    assert p.returncode == 3, p.stderr  # some systems failed, report still written
+    md = open(os.path.join(out, "results.md")).read()
+    # A 12.5 ms delay (200 samples at 16 kHz) is found and reported.
+    row = next(line for line in md.splitlines() if line.startswith("| late |"))
+    assert "| 12.50 | 100 % |" in row, row
+    rows = per_file(out)
+    assert {r["delay_samples"] for r in rows if r["system"] == "late"} == {"200"}
+    # After alignment, delayed and attenuated copies score like the input.
+    by = {(r["system"], r["name"]): r for r in rows}
+    for name in ("x0.wav", "x1.wav", "x2.wav"):
+        ref = by[("noisy", name)]
+        for sysname in ("late", "quiet"):
+            r = by[(sysname, name)]
+            assert float(r["stoi"]) == pytest.approx(float(ref["stoi"]), abs=2e-3)
+            if name != "x2.wav":  # clean item: the input's SI-SDR is infinite
+                assert float(r["si_sdr"]) == pytest.approx(float(ref["si_sdr"]), abs=0.05)
+    # The input's SI-SDR equals the SNR it was mixed at.
+    assert float(by[("noisy", "x0.wav")]["si_sdr"]) == pytest.approx(0.0, abs=0.1)
+    assert float(by[("noisy", "x1.wav")]["si_sdr"]) == pytest.approx(10.0, abs=0.1)
+    # Failures are counted and explained, never scored.
+    assert "| broken | 0/3 |" in md and "| wrongrate | 0/3 |" in md
+    assert "asked to fail" in md and "output rate 8000 Hz" in md
+    assert not any(r["system"] in ("broken", "wrongrate") for r in rows)
+    # Per-SNR columns, including the clean condition.
+    assert "| system | 0 dB | 10 dB | clean |" in md
+    with open(os.path.join(out, "results.png"), "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_all_good_exits_zero(tmp_path):
+    d, out = str(tmp_path / "set"), str(tmp_path / "res")
+    make_pairs(d)
+    p = evaluate(d, "-o", out, "-j", "1", "-s", f"{PY} {FAKE} gain:2 {{in}} {{out}}")
+    assert p.returncode == 0, p.stderr
+    assert "| python3" in open(os.path.join(out, "results.md")).read()
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["/nonexistent", "-o", "x"], "not a folder"),
+    (["SET", "-o", "x", "-s", "cp {in} x.wav"], "must contain {in} and {out}"),
+    (["SET", "-o", "x", "-s", "noisy=cp {in} {out}"], "reserved"),
+    (["SET", "-o", "x", "-s", "a=cp {in} {out}", "-s", "a=cp {in} {out}"], "unique"),
+    (["SET", "-o", "x", "-s", "cp 'unterminated {in} {out}"], "bad system template"),
+])
+def test_bad_arguments(tmp_path, args, msg):
+    d = str(tmp_path / "set")
+    make_pairs(d)
+    p = evaluate(*[d if a == "SET" else a for a in args])
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and msg in lines[0], p.stderr
+
+
+def test_missing_pair_is_reported(tmp_path):
+    d = str(tmp_path / "set")
+    make_pairs(d)
+    os.unlink(os.path.join(d, "clean", "x1.wav"))
+    p = evaluate(d, "-o", str(tmp_path / "res"))
+    assert p.returncode == 2 and "x1.wav: no such file" in p.stderr
+
+
+# --- make_valset on a fake corpus ------------------------------------------------
+
+def fake_corpus(root):
+    """Two val 'speakers' (tone bursts), one train speaker, one val and one train noise."""
+    rng = np.random.default_rng(SEED)
+    rows = []
+
+    def add(kind, split, speaker, rate, x, cat, tag):
+        rid = f"{tag}{len(rows):04d}"
+        path = f"{kind}/{rid}.flac"
+        os.makedirs(os.path.join(root, kind), exist_ok=True)
+        sf.write(os.path.join(root, path), x, rate)
+        rows.append({"id": rid, "kind": kind, "category": cat, "package": "fake",
+                     "path": path, "speaker": speaker, "lang": "xx", "rate": rate,
+                     "duration_s": len(x) / rate, "bandwidth_hz": rate / 2,
+                     "level_dbfs": -20.0, "split": split})
+
+    for spk, f0 in (("a", 140.0), ("b", 220.0), ("train", 180.0)):
+        for k in range(3):
+            rate = 44100
+            t = np.arange(int(1.6 * rate)) / rate
+            x = 0.1 * np.sin(2 * np.pi * f0 * (1 + 0.1 * k) * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t))
+            add("speech", "train" if spk == "train" else "val", spk, rate, x, "fake",
+                "T" if spk == "train" else "s")
+    add("noise", "val", "", 22050, 0.05 * rng.standard_normal(22050 * 2), "hum", "n")
+    add("noise", "train", "", 22050, 0.05 * rng.standard_normal(22050 * 2), "hum", "T")
+    with open(os.path.join(root, "manifest.jsonl"), "w") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+
+
+def test_make_valset_is_deterministic_and_uses_val_only(tmp_path):
+    corpus, out = str(tmp_path / "corpus"), str(tmp_path / "valset")
+    fake_corpus(corpus)
+    cmd = [PY, os.path.join(EVAL, "make_valset.py"), "--corpus", corpus, "--out", out,
+           "--per-condition", "2", "--rates", "16k"]
+    for attempt in range(2):
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+        d = os.path.join(out, "16k")
+        files = sorted(os.listdir(os.path.join(d, "noisy")))
+        blobs = [open(os.path.join(d, sub, f), "rb").read()
+                 for sub in ("noisy", "clean") for f in files]
+        if attempt == 0:
+            first = blobs
+    assert blobs == first  # a re-run gives identical files
+    assert len(files) == 14  # 7 conditions x 2
+    with open(os.path.join(d, "meta.csv")) as f:
+        meta = list(csv.DictReader(f))
+    assert sorted({m["snr_db"] for m in meta}) == sorted(["-5", "0", "5", "10", "15", "20", "inf"])
+    src = open(os.path.join(d, "sources.csv")).read()
+    assert "T0" not in src  # no train clip (ids starting with T) was used
+    for m in meta:
+        clean, fs = sf.read(os.path.join(d, "clean", m["name"]))
+        noisy, _ = sf.read(os.path.join(d, "noisy", m["name"]))
+        assert fs == 16000 and 3.0 <= len(clean) / fs <= 6.1
+        noise = noisy - clean
+        if m["snr_db"] == "inf":
+            assert np.max(np.abs(noise)) == 0
+            continue
+        # The SNR over the speech span (lead-in and tail are 0.3 s) matches,
+        # up to 16-bit rounding.
+        span = slice(int(0.3 * fs), len(clean) - int(0.3 * fs))
+        snr = 10 * np.log10(np.mean(clean[span] ** 2) / np.mean(noise[span] ** 2))
+        assert snr == pytest.approx(float(m["snr_db"]), abs=0.2), m
