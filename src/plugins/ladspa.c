@@ -30,7 +30,7 @@ static const char *const quell_ladspa_mono_names[] = {
     "Input", "Output", "Attenuation limit (dB)", "Enable", "latency", "Speech probability",
 };
 static const char *const quell_ladspa_stereo_names[] = {
-    "Input L", "Input R", "Output L", "Output R", "Attenuation limit (dB)",
+    "Input L", "Input R", "Output L",           "Output R", "Attenuation limit (dB)",
     "Enable",  "latency", "Speech probability",
 };
 
@@ -40,28 +40,33 @@ static const char *const quell_ladspa_stereo_names[] = {
  * DEFAULT_MIDDLE gives 50 dB, the nearest. LV2 has the exact 40 dB.
  */
 #define QUELL_LADSPA_ATTENUATION_HINT                                                              \
-    {LADSPA_HINT_BOUNDED_BELOW | LADSPA_HINT_BOUNDED_ABOVE | LADSPA_HINT_DEFAULT_MIDDLE, 0.0f,     \
-     QUELL_MAX_ATTENUATION_DB}
-#define QUELL_LADSPA_ENABLE_HINT {LADSPA_HINT_TOGGLED | LADSPA_HINT_DEFAULT_1, 0.0f, 0.0f}
+    {                                                                                              \
+        LADSPA_HINT_BOUNDED_BELOW | LADSPA_HINT_BOUNDED_ABOVE | LADSPA_HINT_DEFAULT_MIDDLE, 0.0f,  \
+            QUELL_MAX_ATTENUATION_DB                                                               \
+    }
+#define QUELL_LADSPA_ENABLE_HINT                                                                   \
+    {                                                                                              \
+        LADSPA_HINT_TOGGLED | LADSPA_HINT_DEFAULT_1, 0.0f, 0.0f                                    \
+    }
 /*
  * Output controls carry a default too: sox asks an argument or a default of
  * every control port, outputs included (it reads "latency" itself with -l).
  */
 #define QUELL_LADSPA_LATENCY_HINT                                                                  \
-    {LADSPA_HINT_BOUNDED_BELOW | LADSPA_HINT_BOUNDED_ABOVE | LADSPA_HINT_INTEGER |                 \
-         LADSPA_HINT_DEFAULT_MINIMUM,                                                              \
-     0.0f, (float)QUELL_PLUGIN_MAX_LATENCY}
+    {                                                                                              \
+        LADSPA_HINT_BOUNDED_BELOW | LADSPA_HINT_BOUNDED_ABOVE | LADSPA_HINT_INTEGER |              \
+            LADSPA_HINT_DEFAULT_MINIMUM,                                                           \
+            0.0f, (float)QUELL_PLUGIN_MAX_LATENCY                                                  \
+    }
 #define QUELL_LADSPA_SPEECH_HINT                                                                   \
-    {LADSPA_HINT_BOUNDED_BELOW | LADSPA_HINT_BOUNDED_ABOVE | LADSPA_HINT_DEFAULT_MINIMUM, 0.0f,    \
-     1.0f}
+    {                                                                                              \
+        LADSPA_HINT_BOUNDED_BELOW | LADSPA_HINT_BOUNDED_ABOVE | LADSPA_HINT_DEFAULT_MINIMUM, 0.0f, \
+            1.0f                                                                                   \
+    }
 
 static const LADSPA_PortRangeHint quell_ladspa_mono_hints[] = {
-    {0, 0.0f, 0.0f},
-    {0, 0.0f, 0.0f},
-    QUELL_LADSPA_ATTENUATION_HINT,
-    QUELL_LADSPA_ENABLE_HINT,
-    QUELL_LADSPA_LATENCY_HINT,
-    QUELL_LADSPA_SPEECH_HINT,
+    {0, 0.0f, 0.0f},          {0, 0.0f, 0.0f},           QUELL_LADSPA_ATTENUATION_HINT,
+    QUELL_LADSPA_ENABLE_HINT, QUELL_LADSPA_LATENCY_HINT, QUELL_LADSPA_SPEECH_HINT,
 };
 static const LADSPA_PortRangeHint quell_ladspa_stereo_hints[] = {
     {0, 0.0f, 0.0f},

@@ -113,8 +113,7 @@ static void make_signal(float *x, size_t frames, int channels, int rate)
         for (int k = 1; k <= 8; k++)
             tone += sin(2 * pi * 150.0 * k * t) / k;
         for (int c = 0; c < channels; c++)
-            x[i * (size_t)channels + (size_t)c] =
-                (float)(0.2 * env * tone) + 0.05f * rng_uniform();
+            x[i * (size_t)channels + (size_t)c] = (float)(0.2 * env * tone) + 0.05f * rng_uniform();
     }
 }
 
@@ -132,8 +131,7 @@ typedef struct RunOptions {
  * interleaved result to @p out. Returns the latency port's value.
  */
 static float run_plugin(Host *host, int channels, const float *in, float *out, size_t frames,
-                        RunOptions opt, float *speech_min, float *speech_max,
-                        long *allocs_in_run)
+                        RunOptions opt, float *speech_min, float *speech_max, long *allocs_in_run)
 {
     /* Per-channel host buffers: a[c] inputs; outputs b[c] or aliased onto a[]. */
     float *a[2], *b[2];
@@ -256,8 +254,8 @@ static void check_plugin(Host *host, int channels, int rate)
                                 in[(i - (size_t)lat) * (size_t)channels + (size_t)c]);
                 worst = d > worst ? d : worst;
             }
-        CHECK(worst < 1e-5, "%s %d Hz %s: differs from the delayed input by %g", host->what,
-              rate, k == 0 ? "0 dB" : "bypass", worst);
+        CHECK(worst < 1e-5, "%s %d Hz %s: differs from the delayed input by %g", host->what, rate,
+              k == 0 ? "0 dB" : "bypass", worst);
         printf("%s %d Hz %s: max |out - delayed in| = %.3g\n", host->what, rate,
                k == 0 ? "0 dB" : "bypass", worst);
     }
@@ -328,8 +326,7 @@ int main(int argc, char **argv)
         int channels = k + 1;
         CHECK(ld->PortCount == 2ul * (unsigned long)channels + 4, "%s: %lu ports", ld->Label,
               ld->PortCount);
-        CHECK(strcmp(vd->URI, k ? "urn:quell:stereo" : "urn:quell:mono") == 0, "URI %s",
-              vd->URI);
+        CHECK(strcmp(vd->URI, k ? "urn:quell:stereo" : "urn:quell:mono") == 0, "URI %s", vd->URI);
         Host hosts[2] = {{ld->Label, ld, NULL, NULL}, {vd->URI, NULL, vd, NULL}};
         for (int h = 0; h < 2; h++) {
             for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++)
