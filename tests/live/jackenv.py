@@ -7,6 +7,7 @@ happened inside it.
 """
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -110,6 +111,12 @@ class JackServer:
     def mark(self):
         """Count xruns only from here on (see xruns_since_mark)."""
         self.log_mark = len(self.log_text())
+
+
+def wrapper():
+    """A command to run quell-live under, from QUELL_LIVE_WRAPPER, e.g.
+    "valgrind -q --error-exitcode=99 --leak-check=full"; empty by default."""
+    return shlex.split(os.environ.get("QUELL_LIVE_WRAPPER", ""))
 
 
 def parse_summary(stderr_text):

@@ -86,8 +86,8 @@ def measure_iodelay(js, extra):
     with open(os.path.join(workdir, "live-iodelay.log"), "w") as log:
         p = start_live(js, extra, log)
         # Line-buffered: it prints a figure every 0.5 s and is stopped with a signal.
-        d = js.spawn(["stdbuf", "-oL", "jack_iodelay"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                     text=True)
+        d = js.spawn(["stdbuf", "-oL", "jack_iodelay"], stdout=subprocess.PIPE,
+                     stderr=subprocess.DEVNULL, text=True)
         js.wait_ports("jack_delay:out")
         js.run(["jack_connect", "jack_delay:out", f"{CLIENT}:in_0"])
         js.run(["jack_connect", f"{CLIENT}:out_0", "jack_delay:in"])

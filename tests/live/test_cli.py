@@ -36,7 +36,7 @@ def check(cond, what, detail=""):
 
 
 def expect(js, args, code, message, what):
-    r = js.run([live] + args)
+    r = js.run(live_cmd + args)
     lines = [ln for ln in r.stderr.splitlines() if ln.startswith("quell-live:")]
     check(r.returncode == code and any(message in ln for ln in lines),
           f"{what}: exit {code}, message '{message}'",
@@ -55,7 +55,7 @@ def other_modes(js):
     play = os.path.join(workdir, "play.wav")
     sf.write(play, noisy, 48000, subtype="FLOAT")
     rec = os.path.join(workdir, "play-rec.wav")
-    r = js.run([live] + jack + ["--play", play, "--record", rec], timeout=30)
+    r = js.run(live_cmd + jack + ["--play", play, "--record", rec], timeout=30)
     summary = jackenv.parse_summary(r.stderr)
     check(r.returncode == 0 and summary is not None, "--play ends by itself with exit 0", r.stderr)
     if r.returncode == 0:
@@ -75,13 +75,20 @@ def other_modes(js):
 
     # --no-output: microphone to file only.
     rec = os.path.join(workdir, "no-output.wav")
-    r = js.run([live] + jack + ["--no-output", "--record", rec, "--duration", "1"], timeout=30)
+    r = js.run(live_cmd + jack + ["--no-output", "--record", rec, "--duration", "1"], timeout=30)
     check(r.returncode == 0 and "no output" in r.stderr and os.path.exists(rec) and
           sf.info(rec).frames >= 48000, "--no-output --record runs and records 1 s", r.stderr)
 
+    # Stereo: two channels in, processed and recorded as two.
+    rec = os.path.join(workdir, "stereo.wav")
+    r = js.run(live_cmd + jack + ["--channels", "2", "--record", rec, "--duration", "1"],
+               timeout=30)
+    check(r.returncode == 0 and os.path.exists(rec) and sf.info(rec).channels == 2,
+          "--channels 2 records a stereo file", r.stderr)
+
     # SIGTERM stops as cleanly as SIGINT: exit 0, complete recording.
     rec = os.path.join(workdir, "sigterm.wav")
-    p = js.spawn([live] + jack + ["--record", rec], stdout=subprocess.PIPE,
+    p = js.spawn(live_cmd + jack + ["--record", rec], stdout=subprocess.PIPE,
                  stderr=subprocess.PIPE, text=True)
     js.wait_ports("PortAudio:out_")
     time.sleep(1.0)
@@ -100,7 +107,7 @@ def main():
         return jackenv.SKIP
     os.makedirs(workdir, exist_ok=True)
     with jackenv.JackServer(workdir, tag="cli") as js:
-        r = js.run([live, "--list"])
+        r = js.run(live_cmd + ["--list"])
         rows = [ln.split() for ln in r.stdout.splitlines()]
         jack_rows = [ln for ln in r.stdout.splitlines() if "JACK" in ln and "system" in ln]
         check(r.returncode == 0, "--list exits 0", r.stderr)
@@ -108,7 +115,7 @@ def main():
         # index, host API, name, in, out, default rate.
         check(len(jack_rows) == 1 and " 2    2     48000" in jack_rows[0],
               "--list shows JACK's 'system' device: 2 in, 2 out, 48000 Hz", r.stdout)
-        r = js.run([live, "--list", "--host-api", "jack"])
+        r = js.run(live_cmd + ["--list", "--host-api", "jack"])
         check(r.returncode == 0 and all("JACK" in ln for ln in r.stdout.splitlines()[1:]),
               "--list --host-api jack shows only JACK devices", r.stdout)
 
@@ -143,13 +150,13 @@ def main():
                "missing model file")
         expect(js, ["--play", os.path.join(workdir, "missing.wav")], EXIT_FAILURE,
                "missing.wav", "missing --play file")
-        r = js.run([live, "--help"])
+        r = js.run(live_cmd + ["--help"])
         check(r.returncode == 0 and "--record" in r.stdout, "--help exits 0 and documents options")
 
         # A short real run: the JACK device opens at the server's rate, and
         # --duration stops it with a summary.
         rec = os.path.join(workdir, "cli-short.wav")
-        r = js.run([live] + jack + ["--duration", "1", "--record", rec], timeout=30)
+        r = js.run(live_cmd + jack + ["--duration", "1", "--record", rec], timeout=30)
         summary = jackenv.parse_summary(r.stderr)
         check(r.returncode == 0 and summary is not None and summary["rate"] == 48000 and
               1.0 <= summary["seconds"] < 1.5, "--duration 1 runs at 48 kHz and stops",
@@ -163,7 +170,7 @@ def main():
     # Without a server, JACK's host API is absent: a clear error, exit 3.
     env = dict(os.environ, JACK_DEFAULT_SERVER="quelltest-none-%d" % os.getpid(),
                JACK_NO_START_SERVER="1")
-    r = subprocess.run([live, "--host-api", "JACK", "--duration", "1"], env=env,
+    r = subprocess.run(live_cmd + ["--host-api", "JACK", "--duration", "1"], env=env,
                        capture_output=True, text=True, timeout=30)
     check(r.returncode == EXIT_NO_DEVICE and "host API 'JACK' not found" in r.stderr,
           "no JACK server: host API not found, exit 3", r.stderr)
@@ -174,4 +181,5 @@ def main():
 
 if __name__ == "__main__":
     live, offline_tool, workdir = (os.path.abspath(a) for a in sys.argv[1:4])
+    live_cmd = jackenv.wrapper() + [live]
     sys.exit(main())

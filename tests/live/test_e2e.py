@@ -87,7 +87,7 @@ def one_run(js, play_path, attempt):
     raw = os.path.join(workdir, f"raw-{attempt}.wav")
     err_path = os.path.join(workdir, f"quell-live-{attempt}.log")
     with open(err_path, "w") as err:
-        live_proc = js.spawn([live, "--host-api", "JACK", "--jack-name", CLIENT,
+        live_proc = js.spawn(live_cmd + ["--host-api", "JACK", "--jack-name", CLIENT,
                               "--record", rec, "--record-raw", raw],
                              stdout=err, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         js.wait_ports(f"{CLIENT}:in_", 1)
@@ -226,4 +226,5 @@ if __name__ == "__main__":
     if xruns:
         args = args[1:]
     live, offline_tool, workdir = (os.path.abspath(a) for a in args[:3])
+    live_cmd = jackenv.wrapper() + [live]
     sys.exit(main(xruns))

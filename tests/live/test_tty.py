@@ -82,7 +82,8 @@ def main():
         t = Pty(cmd, js.env)
         try:
             first = t.read_until(rb"ON +limit +30 dB", 15)
-            check(first, "status line drawn with the limit and 'ON'", t.out.decode(errors="replace"))
+            check(first, "status line drawn with the limit and 'ON'",
+                  t.out.decode(errors="replace"))
             # About ten redraws a second: count carriage returns over 2 s.
             n0 = t.out.count(b"\r")
             time.sleep(2.0)
