@@ -13,7 +13,8 @@ stereo files at 16, 44.1 and 48 kHz, and check:
   - the output equals the library's offline output (tests/plugins/quell_offline)
     once the reported latency is taken out: hosts that compensate latency
     (sox -l, ffmpeg latency=1) must give it shifted by quell_latency();
-  - attenuation limit 0 dB gives the input delayed by the latency.
+  - attenuation limit 0 dB, and enable = 0 (bypass), give the input delayed
+    by the latency (after 100 ms, the library's ~40 ms smoothing).
 Tolerances: float hosts 1e-6 (sox goes through 32-bit integers: <= 2^-31);
 applyplugin writes 16-bit files: 1.5/32768 (rounding to 1 LSB).
 Exit status: 0 pass, 1 fail, 77 skip (host or numpy/soundfile missing).
@@ -228,37 +229,38 @@ def audio_check(args, env):
                 sf.write(i_in, x, rate, subtype="PCM_16")
                 label = "quell_mono" if channels == 1 else "quell_stereo"
                 uri = "urn:quell:mono" if channels == 1 else "urn:quell:stereo"
-                for atten in (40, 0):
-                    want, lat = reference(np, args, tmp, x, rate, atten, 1)
+                for atten, enable in ((40, 1), (0, 1), (40, 0)):
+                    want, lat = reference(np, args, tmp, x, rate, atten, enable)
                     out = os.path.join(tmp, "out.wav")
                     if os.path.exists(out):
                         os.remove(out)
                     compensated, tol = False, FLOAT_TOL
                     if args.check == "applyplugin":
-                        run([args.program, i_in, out, ladspa, label, str(atten), "1"], env)
+                        run([args.program, i_in, out, ladspa, label, str(atten), str(enable)], env)
                         tol = INT16_TOL
                     elif args.check == "sox":
                         run([args.program, "-D", f_in, "-e", "floating-point", "-b", "32", out,
-                             "ladspa", "-l", "quell_ladspa", label, str(atten), "1"], env)
+                             "ladspa", "-l", "quell_ladspa", label, str(atten), str(enable)], env)
                         compensated = True
                     elif args.check == "ffmpeg-ladspa":
                         run([args.program, "-nostdin", "-hide_banner", "-loglevel", "error",
                              "-i", f_in, "-af",
-                             "ladspa=f=quell_ladspa:p=%s:c=c0=%d|c1=1:latency=1" % (label, atten),
+                             "ladspa=f=quell_ladspa:p=%s:c=c0=%d|c1=%d:latency=1" % (label, atten, enable),
                              "-c:a", "pcm_f32le", out], env)
                         compensated = True
                     elif args.check == "lv2apply":
                         run([args.program, "-i", f_in, "-o", out, "-c", "attenuation",
-                             str(atten), "-c", "enable", "1", uri], env)
+                             str(atten), "-c", "enable", str(enable), uri], env)
                     elif args.check == "ffmpeg-lv2":
                         run([args.program, "-nostdin", "-hide_banner", "-loglevel", "error",
                              "-i", f_in, "-af",
-                             "lv2=p=%s:c=attenuation=%d|enable=1" % (uri.replace(":", r"\\:"),
-                                                                      atten),
+                             "lv2=p=%s:c=attenuation=%d|enable=%d" % (uri.replace(":", r"\\:"),
+                                                                      atten, enable),
                              "-c:a", "pcm_f32le", out], env)
                     got, got_rate = sf.read(out, dtype="float32", always_2d=True)
                     n = len(x)
-                    tag = "%s %s %5d Hz %2d dB" % (args.check, label, rate, atten)
+                    tag = "%s %s %5d Hz %2d dB%s" % (args.check, label, rate, atten,
+                                                      "" if enable else " bypass")
                     if got_rate != rate or got.shape != (n, channels):
                         bad += fail("%s: output %s at %d Hz, want %s" %
                                     (tag, got.shape, got_rate, (n, channels)))
@@ -270,7 +272,13 @@ def audio_check(args, env):
                     ok = d_ref <= tol
                     msg = "%s: latency %d, max |out - library| = %.3g (tol %.3g)" % (
                         tag, lat, d_ref, tol)
-                    if atten == 0:
+                    if atten > 0 and enable:
+                        # Shows the check can tell: denoised output is not the input.
+                        d_in = float(np.abs(aligned - x[: n - lat]).max())
+                        msg += ", max |out - delayed in| = %.3g (must exceed %.3g)" % (
+                            d_in, 100 * tol)
+                        ok = ok and d_in > 100 * tol
+                    if atten == 0 or not enable:
                         settle = int(SETTLE_S * rate)
                         d_in = float(np.abs(aligned[settle:] - x[settle: n - lat]).max())
                         ok = ok and d_in <= tol + 1e-5
