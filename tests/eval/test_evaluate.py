@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.environ.get("QUELL_SOURCE_ROOT") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 EVAL = os.path.join(ROOT, "tools", "eval")
 sys.path.insert(0, EVAL)
 import audio  # noqa: E402

@@ -10,7 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.environ.get("QUELL_SOURCE_ROOT") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools", "eval"))
 import audio  # noqa: E402
 import metrics  # noqa: E402
