@@ -25,6 +25,13 @@ def have_jack_tools():
     return None
 
 
+def _terminate(signum, frame):
+    # Once: a second SIGTERM (timeout(1) signals the process and its group)
+    # must not interrupt the cleanup the first one started.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise SystemExit(f"terminated by signal {signum}")
+
+
 class JackServer:
     """`with JackServer(tmpdir) as js:` runs jackd -d dummy -r 48000 -p 256."""
 
@@ -48,8 +55,12 @@ class JackServer:
         # late (machine load) delays the cycle instead of dropping its data.
         cmd = ["jackd", "--no-realtime", "-S", "-n", self.name, "-d", "dummy",
                "-r", str(self.rate), "-p", str(self.period)]
+        # A SIGTERM (meson's timeout) ends the test through __exit__, which
+        # stops every process started here. They also stay in the test's
+        # process group, so a SIGKILL sent to the group reaches them too.
+        signal.signal(signal.SIGTERM, _terminate)
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=self.log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT)
         try:
             subprocess.run(["jack_wait", "-w", "-t", "10"], env=self.env, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=15)
@@ -62,24 +73,21 @@ class JackServer:
     def __exit__(self, *exc):
         for p in self.children + [self.proc]:
             if p is not None and p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
+                p.terminate()
         for p in self.children + [self.proc]:
             if p is None:
                 continue
             try:
                 p.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
+                p.kill()
                 p.wait()
         self.log.close()
         return False
 
     def spawn(self, cmd, env=None, **kw):
-        """Start a client in its own process group; killed at exit."""
-        p = subprocess.Popen(cmd, env=env or self.env, start_new_session=True, **kw)
+        """Start a client; it is stopped when the `with` block ends."""
+        p = subprocess.Popen(cmd, env=env or self.env, **kw)
         self.children.append(p)
         return p
 
