@@ -127,14 +127,12 @@ class Prefetcher:
 
 # ------------------------------------------------------------------ extraction
 TAR_PATTERNS = ["*." + e for e in ("ogg", "oga", "wav", "flac", "mp3", "opus", "g722", "au", "aif", "aiff",
-                                    "zip", "wz", "pk3")]
+                                    "wv", "zip", "wz", "pk3")]
 TAR_PATTERNS += [p.upper() for p in TAR_PATTERNS] + ["*/doc/*/copyright"]
 
 
 def extract(deb, tree):
     """dpkg -x, restricted to audio, archives and copyright files."""
-    shutil.rmtree(tree, ignore_errors=True)
-    os.makedirs(tree)
     p1 = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE)
     p2 = subprocess.run(["tar", "-x", "-C", tree, "--wildcards", "--no-same-owner", "-f", "-"] + TAR_PATTERNS,
                         stdin=p1.stdout, capture_output=True, text=True)
@@ -212,7 +210,7 @@ def _flush(buf, tmpdir):
 def process_package(p, deb, args, seen_pcm, seen_file):
     name = p["name"]
     out = args.out
-    tree = os.path.join(args.work, name)
+    tree = tempfile.mkdtemp(dir=args.work, prefix=name + "-")
     for kind in ("speech", "noise"):
         shutil.rmtree(os.path.join(out, kind, name), ignore_errors=True)
     t0 = time.time()
@@ -232,6 +230,7 @@ def process_package(p, deb, args, seen_pcm, seen_file):
                 continue
             x, sr = decoded
             seen_file[fsha] = f"{name}:{rel}"
+            x = M.remove_dc(x)
             if sr > MAX_RATE:
                 x = M.resample(x, sr, MAX_RATE)
                 sr = MAX_RATE
@@ -390,6 +389,7 @@ def main():
             p = PK.PACKAGES[n]
             print(f"{p['stage']:6s} {n}{'  (optional)' if p['optional'] else ''}")
         return 0
+    shutil.rmtree(args.work, ignore_errors=True)     # trees left by an interrupted run
     for d in (args.out, args.debs, args.work, os.path.join(args.out, ".state")):
         os.makedirs(d, exist_ok=True)
     unknown = [n for n in (args.packages or []) + args.skip if n not in PK.PACKAGES]

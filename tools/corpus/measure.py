@@ -10,7 +10,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly, welch
 
-VERSION = 1   # bump when a measurement changes: finished packages are then redone
+VERSION = 2   # bump when a measurement changes: finished packages are then redone
 
 BW_DROP_DB = 55.0      # bandwidth: highest frequency within this of the spectral peak
 BW_SMOOTH_HZ = 150.0   # moving average over the long-term spectrum before thresholding
@@ -90,6 +90,13 @@ def _mono(x):
     x = x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]
     x = np.nan_to_num(x.astype(np.float32), nan=0.0, posinf=1.0, neginf=-1.0)
     return np.ascontiguousarray(x)
+
+
+def remove_dc(x):
+    """Subtracts the mean. Some game files carry a DC offset of several percent of full scale:
+    it inflates the level, and codecs (Opus high-passes at a few Hz) turn the step at a clip's
+    end into a slow tail."""
+    return (x - np.float32(x.mean(dtype=np.float64))).astype(np.float32) if len(x) else x
 
 
 def resample(x, sr_in, sr_out):

@@ -16,7 +16,7 @@ patterns win over both.
 import os
 import re
 
-AUDIO_EXT = (".ogg", ".oga", ".wav", ".flac", ".mp3", ".opus", ".g722", ".au", ".aif", ".aiff")
+AUDIO_EXT = (".ogg", ".oga", ".wav", ".flac", ".mp3", ".opus", ".g722", ".au", ".aif", ".aiff", ".wv")
 ARCHIVE_EXT = (".zip", ".wz", ".pk3")
 
 
@@ -162,7 +162,7 @@ def pkg(name, **kw):
     P.append(dict(name=name, **kw))
 
 
-SND = ["**/*.ogg", "**/*.oga", "**/*.wav", "**/*.flac", "**/*.mp3", "**/*.opus"]
+SND = ["**/*.ogg", "**/*.oga", "**/*.wav", "**/*.flac", "**/*.mp3", "**/*.opus", "**/*.wv"]
 
 # -- speech
 pkg("asterisk-core-sounds-fr-g722", stage="speech", speech=["usr/share/asterisk/sounds/**/*.g722"], speaker=_asterisk)
@@ -184,27 +184,46 @@ pkg("festvox-ru", stage="speech", speech=["usr/share/festival/voices/russian/msu
 # game voices (acted). Patterns checked against the package listings.
 pkg("megaglest-data", stage="speech", speech=["**/*_ack*", "**/*_select*"], speaker=_megaglest,
     noise=SND, drop=["**/*_ack*.xml", "**/*_select*.xml"])
-pkg("planetblupi-common", stage="speech", speech=["usr/share/games/planetblupi/sound/**/sound0[0-9][0-9].*"],
-    speaker=_one_speaker("fr"), noise=SND)
-pkg("warmux-data", stage="speech", speech=["usr/share/games/warmux/sound/voices/**/*"], speaker=_by_dir("voices"),
-    noise=SND)
-pkg("freedroidrpg-data", stage="speech", speech=["usr/share/games/freedroidrpg/sound/speech/**/*"],
-    speaker=_by_parent(), noise=SND)
+# Planet Blupi: sound/<lang>/soundNNN.wav; the numbers that exist in every language
+# are Blupi's (acted, cartoon) voice, the English-only rest are effects.
+pkg("planetblupi-common", stage="speech",
+    speech=[f"usr/share/planetblupi/sound/*/sound{n}.wav" for n in
+            ["00[2-9]", "010", "014", "01[7-9]", "027", "033", "037", "05[6-9]", "06[0-9]", "07[0-3]"]],
+    speaker=lambda p, r: (f"{p}:{r.split('/')[-2]}", r.split("/")[-2].split("_")[0], f"{p}:{r.split('/')[-2]}"),
+    noise=["usr/share/planetblupi/sound/en/*.wav"])
+pkg("warmux-data", stage="speech", speech=["usr/share/games/warmux/sound/*/voices/*"], speaker=_by_dir("sound"),
+    noise=["usr/share/games/warmux/sound/*/weapons/*", "usr/share/games/warmux/sound/*/misc/*",
+           "usr/share/games/warmux/music/**/*"])
+# freedroidrpg: Tux's spoken comments; the droids' voice_samples are processed
+# (robotic) voices: neither speech nor noise.
+pkg("freedroidrpg-data", stage="speech", speech=["**/sound/effects/tux_ingame_comments/*"],
+    speaker=lambda p, r: (f"{p}:tux", "en", f"{p}:tux"), drop=["**/voice_samples/**"], noise=SND)
 pkg("openarena-data", stage="speech", archives=["**/*.pk3"],
-    speech=["**/*.pk3!sound/player/announce/*", "**/*.pk3!sound/player/*/*taunt*", "**/*.pk3!sound/player/*/death*",
-            "**/*.pk3!sound/player/*/pain*", "**/*.pk3!sound/player/*/jump*", "**/*.pk3!sound/player/*/fall*",
-            "**/*.pk3!sound/player/*/gasp*", "**/*.pk3!sound/player/*/drown*", "**/*.pk3!sound/player/*/falling*",
-            "**/*.pk3!sound/feedback/*"],
-    drop=["**/*festivoxmale*"],                              # TTS, not human (corpus.md)
-    speaker=_by_dir("player"), noise=["**/*.pk3!**/*.wav", "**/*.pk3!**/*.ogg"])
-pkg("boswars-data", stage="speech", speech=["**/sounds/units/**/acknowledgement/*", "**/sounds/units/**/selected/*",
-                                            "**/sounds/units/**/ready*", "**/sounds/**/voice*/**"],
-    speaker=_by_parent(), noise=SND)
-pkg("scratch", stage="speech", speech=["**/Media/Sounds/Human/*"], speaker=lambda p, r: (f"scratch:{os.path.basename(r)}", "en", f"scratch:{os.path.basename(r)}"),
+    speech=["**/*.pk3!sound/player/announcer/*", "**/*.pk3!sound/voices/rott/*", "**/*.pk3!sound/player/*/taunt*"],
+    drop=["**/*.pk3!sound/voices/festivoxmale/*",                # TTS, not human (corpus.md)
+          *[f"**/*.pk3!sound/player/*/{g}*" for g in             # grunts and screams: neither
+            ("death", "pain", "drown", "fall", "gasp", "jump")]],
+    speaker=lambda p, r: (f"{p}:{r.split('/')[-2]}", "en", f"{p}:{r.split('/')[-2]}"),
+    noise=["**/*.pk3!sound/**/*"])
+pkg("boswars-data", stage="speech",
+    speech=["**/units/*/*_select.*", "**/units/*/*_action.*", "**/units/*/*.ready.*",
+            "**/units/*/*.underattack.*", "**/campaigns/tutorial/*.wav"],
+    speaker=lambda p, r: (f"{p}:{'tutorial' if '/tutorial/' in r else 'units'}", "en",
+                          f"{p}:{'tutorial' if '/tutorial/' in r else 'units'}"),
+    drop=["**/units/*/*_die.*"], noise=SND)
+# scratch: Vocals are sung/spoken; Human holds coughs, laughs, screams (dropped),
+# footsteps and a party (kept as noise).
+pkg("scratch", stage="speech", speech=["**/Media/Sounds/Vocals/*"],
+    speaker=lambda p, r: (f"{p}:vocals", "en", f"{p}:vocals"),
+    drop=["**/Human/Laugh*", "**/Human/Scream*", "**/Human/Cough*", "**/Human/Sneeze*", "**/Human/BabyCry*"],
     noise=["**/Media/Sounds/**/*"])
-pkg("unknown-horizons", stage="speech", speech=["**/content/audio/voice/**/*"], speaker=_by_dir("voice"),
+pkg("unknown-horizons", stage="speech", speech=["**/content/audio/voice/**/*"],
+    speaker=lambda p, r: (f"{p}:{_lang_from_dir(r, 'voice')}", _lang_from_dir(r, "voice"),
+                          f"{p}:{_lang_from_dir(r, 'voice')}"),
     noise=["**/content/audio/sounds/**/*", "**/content/audio/music/**/*"])
-pkg("supertux-data", stage="speech", speech=["**/speech/**/*"], speaker=_by_parent(), noise=SND)
+pkg("supertux-data", stage="speech", speech=["**/supertux2/speech/*"],
+    speaker=lambda p, r: (f"{p}:{os.path.basename(r).split('_')[0]}", "en", f"{p}:{os.path.basename(r).split('_')[0]}"),
+    noise=SND)
 pkg("0ad-data", stage="speech", optional=True, archives=["usr/share/games/0ad/mods/public/public.zip"],
     speech=["**/public.zip!audio/voice/**/*"], speaker=_by_dir("voice"),
     noise=["**/public.zip!audio/ambient/**/*", "**/public.zip!audio/actor/**/*",
@@ -231,7 +250,8 @@ pkg("scorched3d-data", noise=SND)
 pkg("wesnoth-1.16-data", noise=SND)
 pkg("widelands-data", noise=SND)
 pkg("hydrogen-drumkits", noise=SND)
-pkg("warzone2100-data", archives=["**/base.wz"], noise=["**/base.wz!**/*.ogg", "**/base.wz!**/*.wav"])
+# warzone2100-data: only the sound effects; its voice lines are not in the speech list
+pkg("warzone2100-data", archives=["**/base.wz"], noise=["**/base.wz!audio/sfx/**/*"])
 pkg("planetblupi-music-ogg", noise=SND, noise_default="music")
 pkg("drascula-music", noise=SND, noise_default="music")
 pkg("singularity-music", noise=SND, noise_default="music")
