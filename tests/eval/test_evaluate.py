@@ -176,6 +176,11 @@ def test_make_valset_is_deterministic_and_uses_val_only(tmp_path):
     assert sorted({m["snr_db"] for m in meta}) == sorted(["-5", "0", "5", "10", "15", "20", "inf"])
     src = open(os.path.join(d, "sources.csv")).read()
     assert "T0" not in src  # no train clip (ids starting with T) was used
+    # Every condition hears both val speakers (no condition tied to one).
+    with open(os.path.join(d, "sources.csv")) as f:
+        spk = {r["name"]: r["speaker"] for r in csv.DictReader(f)}
+    for snr in {m["snr_db"] for m in meta}:
+        assert {spk[m["name"]] for m in meta if m["snr_db"] == snr} == {"a", "b"}, snr
     for m in meta:
         clean, fs = sf.read(os.path.join(d, "clean", m["name"]))
         noisy, _ = sf.read(os.path.join(d, "noisy", m["name"]))

@@ -153,13 +153,15 @@ def build(label, rate, speech, noise, corpus, out_root, per_condition):
     meta, sources = [], []
     idx = 0
     for rep in range(per_condition):
-        for snr in conditions:
-            spk = speakers[idx % len(speakers)]
+        for ci, snr in enumerate(conditions):
+            # Rotate speakers across conditions from one repetition to the
+            # next, so that no condition is tied to one speaker.
+            spk = speakers[(rep + ci) % len(speakers)]
             s, ids = pick_speech(rng, by_spk[spk], cache, rate)
             tries = 0
             while s is None and tries < len(speakers):
                 tries += 1
-                spk = speakers[(idx + tries) % len(speakers)]
+                spk = speakers[(rep + ci + tries) % len(speakers)]
                 s, ids = pick_speech(rng, by_spk[spk], cache, rate)
             if s is None:
                 sys.exit("make_valset: no speaker has 2.7 s of joinable clips")
