@@ -167,6 +167,24 @@ def main():
 
         other_modes(js)
 
+    # The server goes away mid-run: a clear error, exit 1, and the recording
+    # made so far is complete and valid.
+    with jackenv.JackServer(workdir, tag="gone") as js:
+        rec = os.path.join(workdir, "server-gone.wav")
+        p = js.spawn(live_cmd + ["--host-api", "JACK", "--record", rec],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        js.wait_ports("PortAudio:out_")
+        time.sleep(1.0)
+        js.proc.terminate()
+        js.proc.wait(timeout=10)
+        _, err = p.communicate(timeout=60)
+        summary = jackenv.parse_summary(err)
+        check(p.returncode == EXIT_FAILURE and "stopped unexpectedly" in err,
+              "JACK server gone: 'stopped unexpectedly', exit 1", err)
+        check(summary is not None and os.path.exists(rec) and
+              sf.info(rec).frames == summary["frames"] and summary["frames"] > 0,
+              "JACK server gone: the recording holds every processed frame", err)
+
     # Without a server, JACK's host API is absent: a clear error, exit 3.
     env = dict(os.environ, JACK_DEFAULT_SERVER="quelltest-none-%d" % os.getpid(),
                JACK_NO_START_SERVER="1")

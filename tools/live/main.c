@@ -64,6 +64,7 @@ typedef struct Run {
     PaStream *stream;
     LiveStatus ui;
     int pa_ready;
+    int stream_dead; /**< the stream stopped by itself (device or server gone) */
 } Run;
 
 /* Choose the devices and the rate. @return 0 or an exit code. */
@@ -176,6 +177,7 @@ static int run_loop(Run *r, double rate)
         if ((limit && frames >= limit) || (r->play && frames >= play_end))
             break;
         if (Pa_IsStreamActive(r->stream) != 1) {
+            r->stream_dead = 1;
             live_status_end(&r->ui);
             fprintf(stderr, "quell-live: the audio stream stopped unexpectedly "
                             "(device unplugged or server gone?)\n");
@@ -205,14 +207,22 @@ static void summary(const Run *r, double rate)
 static int teardown(Run *r, int keep)
 {
     int status = 0;
-    if (r->stream) {
+    /* Returns once the callback has run for the last time (a dead stream's
+     * callback cannot run any more). */
+    if (r->stream && !r->stream_dead)
         Pa_StopStream(r->stream);
-        Pa_CloseStream(r->stream);
-        r->stream = NULL;
-    }
-    /* The callback has stopped: the writer drains what is queued, then closes. */
+    /* Finish the recordings first, before anything else can go wrong: the
+     * writer drains what is queued, closes the files and renames them. */
     if (r->rec.n_sinks && live_recorder_finish(&r->rec, keep))
         status = -1;
+    if (r->stream_dead) {
+        /* PortAudio 19.6's JACK host API asserts when closing a stream whose
+         * server has gone; the files are safe, so leave the rest to exit(). */
+        return status;
+    }
+    if (r->stream)
+        Pa_CloseStream(r->stream);
+    r->stream = NULL;
     if (r->pa_ready)
         Pa_Terminate();
     free(r->eng);
@@ -274,10 +284,9 @@ int main(int argc, char **argv)
     started = 1;
     describe(r, &cfg);
     rc = run_loop(r, cfg.rate);
-    if (r->stream) {
-        /* Stop first, so the summary counts every callback that ran. */
+    /* Stop first, so the summary counts every callback that ran. */
+    if (!r->stream_dead)
         Pa_StopStream(r->stream);
-    }
     summary(r, cfg.rate);
     if (teardown(r, started))
         rc = LIVE_EXIT_FAILURE;
