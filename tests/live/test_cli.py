@@ -192,6 +192,16 @@ def main():
                        capture_output=True, text=True, timeout=30)
     check(r.returncode == EXIT_NO_DEVICE and "host API 'JACK' not found" in r.stderr,
           "no JACK server: host API not found, exit 3", r.stderr)
+    # --list with no device at all (unless this machine has ALSA/OSS devices).
+    r = subprocess.run(live_cmd + ["--list"], env=env, capture_output=True, text=True,
+                       timeout=30)
+    rows = r.stdout.splitlines()[1:]
+    if rows == ["(no devices)"]:
+        check(r.returncode == EXIT_NO_DEVICE and "no audio devices found" in r.stderr,
+              "--list with no devices: exit 3 and a message", r.stderr)
+    else:
+        check(r.returncode == 0 and len(rows) > 0, "--list lists this machine's devices",
+              r.stdout + r.stderr)
 
     print(f"{len(failures)} failed" if failures else "all passed")
     return 1 if failures else 0

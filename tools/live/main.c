@@ -74,8 +74,12 @@ static int choose_devices(Run *r, LiveStreamConfig *cfg)
     const PaDeviceInfo *d;
     if (r->opt.host_api && (api = live_find_host_api(r->opt.host_api)) < 0)
         return LIVE_EXIT_NO_DEVICE;
-    if (r->opt.list)
-        return live_list_devices(stdout, api) > 0 ? LIVE_EXIT_OK : LIVE_EXIT_NO_DEVICE;
+    if (r->opt.list) {
+        if (live_list_devices(stdout, api) > 0)
+            return LIVE_EXIT_OK;
+        fprintf(stderr, "quell-live: no audio devices found\n");
+        return LIVE_EXIT_NO_DEVICE;
+    }
     cfg->input = paNoDevice;
     cfg->output = paNoDevice;
     if (!r->opt.play && (cfg->input = live_select_device(r->opt.input, api, 1)) == paNoDevice)
