@@ -159,16 +159,19 @@ def load_clip(corpus, r):
     return x.astype(np.float32), gain_db
 
 
-def encode(stream, path, kbps):
+def encode(stream, path, kbps, application):
     cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-threads", "1", "-f", "f32le", "-ar", str(RATE), "-ac", "1",
-           "-i", "-", "-c:a", "libopus", "-b:a", f"{kbps}k", "-vbr", "on", "-application", "audio",
+           "-i", "-", "-c:a", "libopus", "-b:a", f"{kbps}k", "-vbr", "on", "-application", application,
            "-compression_level", "10", "-frame_duration", "20", "-map_metadata", "-1", path]
     subprocess.run(cmd, input=stream.astype("<f4").tobytes(), check=True)
 
 
 def decode_ffmpeg(path):
-    r = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-threads", "1", "-i", path, "-f", "f32le", "-ac", "1",
-                       "-ar", str(RATE), "-"], capture_output=True, check=True)
+    # libopus (what libopusfile uses), float output: ffmpeg's own Opus decoder is not
+    # bit-exact (it differs by up to 0.7 on SILK/hybrid frames) and s16 would clip overshoots
+    r = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-threads", "1", "-request_sample_fmt", "flt",
+                        "-c:a", "libopus", "-i", path, "-f", "f32le", "-ac", "1", "-ar", str(RATE), "-"],
+                       capture_output=True, check=True)
     return np.frombuffer(r.stdout, np.float32)
 
 
@@ -197,7 +200,7 @@ def build_files(kind, clips, corpus, out, args):
         stream = np.concatenate(parts)
         name = f"{kind}_{fno:03d}.opus"
         path = os.path.join(out, name)
-        encode(stream, path, args.kbps)
+        encode(stream, path, args.kbps, args.application)
         dec = decode_ffmpeg(path)
         lag = best_lag(stream, dec)
         err = dec[: len(stream)] - stream[: len(dec)]
@@ -220,6 +223,7 @@ def build_files(kind, clips, corpus, out, args):
                           kind=kind, category=r["category"], package=r["package"], speaker=r["speaker"],
                           lang=r["lang"], bandwidth_hz=r["bandwidth_hz"], level_dbfs=round(float(lev), 2),
                           orig_rate=r["rate"], source=r["source"], src_start_s=r["src_start_s"],
+                          gain_db=round(float(gain_db), 2),
                           split=r["split"]))
         parts.append(x)
         pos += len(x)
@@ -235,6 +239,8 @@ def main():
     ap.add_argument("--budget-mib", type=float, default=56.0, help="total size of the .opus files")
     ap.add_argument("--fill", type=float, default=0.96, help="aim at this fraction of the budget")
     ap.add_argument("--kbps", type=float, default=48.0)
+    ap.add_argument("--application", default="lowdelay", choices=("audio", "lowdelay", "voip"),
+                    help="libopus mode: audio (SILK/hybrid/CELT as the encoder decides), lowdelay (CELT only)")
     ap.add_argument("--speech-frac", type=float, default=0.6, help="share of the audio time that is speech")
     ap.add_argument("--noise-mix", type=float, nargs=3, default=(0.45, 0.35, 0.20),
                     metavar=("AMBIENCE", "EFFECTS", "MUSIC"))
@@ -265,7 +271,8 @@ def main():
         sys.exit("could not meet the size budget")
 
     pkgs = sorted({r["package"] for r in sp + no})
-    index = dict(format="quell-shard-1", rate=RATE, channels=1, codec="opus", kbps=args.kbps, pad_s=PAD_S,
+    index = dict(format="quell-shard-1", rate=RATE, channels=1, codec="opus", kbps=args.kbps,
+                 application=args.application, highpass_hz=20.0, pad_s=PAD_S,
                  split=args.split, shard=args.offset, seed=args.seed, corpus=os.path.abspath(args.corpus),
                  note="offset/length are sample positions in the decoded 48 kHz stream of `file` "
                       "(Opus pre-skip already removed by the decoder); silence of pad_s surrounds every clip",
