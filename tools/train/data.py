@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Training data for quell: clip banks (corpus FLAC or Opus shard) and on-the-fly mixing.
+"""Training data for quell: clip banks (corpus FLAC or Opus pack) and on-the-fly mixing.
 
-Clips are held at 48 kHz in one int16 tensor per bank (on the training device, so the
+Clips come from data/corpus (FLAC, via manifest.jsonl) or a compact Opus pack
+(make_pack.py / opus_pack.py). They are held at 48 kHz in one int16 tensor per bank (on the training device, so the
 GPU does the mixing too). Mixer.batch() draws a batch of noisy/clean pairs at one sample
 rate: speech (or none) + corpus noise, synthetic noise (coloured, fan, hum) or babble,
 at SNR -5..25 dB (or no noise), with reverb, EQ, clipping, level and band limits.
@@ -10,7 +11,6 @@ import json
 import math
 import os
 import random
-import sys
 
 import numpy as np
 import torch
@@ -81,7 +81,6 @@ def load_corpus(root, kind, split, max_hours=None, seed=0, cache_dir=None, log=p
     max_hours takes a random subset (stratified only by chance). Decoded clips are cached
     as .npy under cache_dir so a second run starts fast.
     """
-    import soundfile as sf
     rows = [r for r in load_manifest(root) if r["kind"] == kind and r["split"] == split]
     random.Random(seed).shuffle(rows)
     if max_hours is not None:
@@ -94,6 +93,20 @@ def load_corpus(root, kind, split, max_hours=None, seed=0, cache_dir=None, log=p
         rows = keep
     clips, metas = [], []
     for n, r in enumerate(rows):
+        got = load_corpus_rows(root, [r], cache_dir, log)
+        if got and len(got[0]) >= FS // 4:
+            clips.append(got[0])
+            metas.append(r)
+        if n % 1000 == 999:
+            log(f"  {kind}/{split}: {n + 1}/{len(rows)} clips")
+    return clips, metas
+
+
+def load_corpus_rows(root, rows, cache_dir=None, log=print):
+    """48 kHz int16 audio of manifest rows (broken files are left out, with a message)."""
+    import soundfile as sf
+    out = []
+    for r in rows:
         cpath = os.path.join(cache_dir, r["id"] + ".npy") if cache_dir else None
         try:
             if cpath and os.path.exists(cpath):
@@ -109,21 +122,14 @@ def load_corpus(root, kind, split, max_hours=None, seed=0, cache_dir=None, log=p
         except Exception as e:  # a broken file must not stop training
             log(f"skip {r['path']}: {e}")
             continue
-        if len(x) < FS // 4:
-            continue
-        clips.append(x)
-        metas.append(r)
-        if n % 1000 == 999:
-            log(f"  {kind}/{split}: {n + 1}/{len(rows)} clips")
-    return clips, metas
+        out.append(x)
+    return out
 
 
-def load_shard(shard_dir, kind, split, max_hours=None, seed=0, log=print):
-    """Clips from the compact Opus shard (data/shard), decoded with tools/corpus/opus_reader."""
-    sys.path.insert(0, os.path.join(HERE, "..", "corpus"))
-    import opus_reader  # noqa: E402  (written by the corpus tools)
-    return opus_reader.load_clips(shard_dir, kind=kind, split=split, max_hours=max_hours,
-                                  seed=seed, log=log)
+def load_pack(pack_dir, kind, split, max_hours=None, seed=0, log=print):
+    """Clips from a pack made by make_pack.py (Ogg Opus chunks, decoded with libopus)."""
+    import opus_pack
+    return opus_pack.load_clips(pack_dir, kind, split, max_hours, seed, log)
 
 
 # ---------------------------------------------------------------- room impulse responses

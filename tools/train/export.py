@@ -41,7 +41,8 @@ def check_limits(a):
 
 
 def load_checkpoint(path):
-    ck = torch.load(path, map_location="cpu")
+    from train import load_ckpt
+    ck = load_ckpt(path)
     cfg = ck["config"]
     net = QuellNet(np.array(cfg["centers"], np.float32), C=cfg["C"], k_in=cfg["k_in"],
                    B=cfg["B"], k=cfg["k"], dilations=cfg["dilations"])

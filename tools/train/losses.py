@@ -14,11 +14,21 @@ def si_sdr(est, ref, eps=1e-9):
     return 10 * torch.log10(t.pow(2).sum(-1) / ((est - t).pow(2).sum(-1) + eps) + eps)
 
 
+_T_CACHE = {}
+
+
+def band_weights_cached(net, fs, device, dtype):
+    key = (tuple(net.band_centers_hz.detach().cpu().tolist()), fs, str(device), dtype)
+    if key not in _T_CACHE:
+        _T_CACHE[key] = dsp.band_weights(net.band_centers_hz.detach().cpu().double(), fs,
+                                         2 * dsp.hop_for_rate(fs), device, dtype)
+    return _T_CACHE[key]
+
+
 def enhance(net, noisy, fs, limit_db=None, logits=False):
     """Runs the spec's path on noisy [b, n]: returns X, Y (spectra), G, vad, T_w, hop."""
     hop = dsp.hop_for_rate(fs)
-    T_w = dsp.band_weights(net.band_centers_hz.detach().cpu().double(), fs, 2 * hop,
-                           noisy.device, noisy.dtype)
+    T_w = band_weights_cached(net, fs, noisy.device, noisy.dtype)
     X = dsp.stft(noisy, hop)
     feats = dsp.features(dsp.band_energy(X, T_w))
     if logits:

@@ -4,7 +4,7 @@
 
 Examples:
   tools/train/train.py --device cpu --threads 2 --minutes 25 --out runs/cpu1
-  tools/train/train.py --device cuda --shard data/shard --minutes 9 --out $OUT
+  tools/train/train.py --device cuda --pack data/pack --minutes 9 --out $OUT
   tools/train/train.py --resume runs/cpu1/ckpt.pt --minutes 10 --out runs/cpu2
 Then: tools/train/export.py runs/cpu1/ckpt.pt models/default.qmodel
 
@@ -35,7 +35,7 @@ VAL_RATES = (48000, 16000)
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--corpus", default="data/corpus", help="corpus root (manifest.jsonl)")
-    p.add_argument("--shard", default=None, help="Opus shard folder (used instead of --corpus)")
+    p.add_argument("--pack", default=None, help="Opus pack folder (make_pack.py), instead of --corpus")
     p.add_argument("--cache", default="data/cache/c48", help="decoded-clip cache (corpus only)")
     p.add_argument("--speech-hours", type=float, default=None, help="cap on training speech")
     p.add_argument("--val-hours", type=float, default=0.5, help="cap on validation speech")
@@ -77,8 +77,8 @@ def load_banks(args, log):
         for split in ("train", "val"):
             hours = {("speech", "train"): args.speech_hours,
                      ("speech", "val"): args.val_hours}.get((kind, split))
-            if args.shard:
-                clips, metas = data.load_shard(args.shard, kind, split, hours, args.seed, log)
+            if args.pack:
+                clips, metas = data.load_pack(args.pack, kind, split, hours, 0, log)
             else:
                 clips, metas = data.load_corpus(args.corpus, kind, split, hours, 0,
                                                 args.cache, log)
@@ -142,11 +142,19 @@ def validate(net, val_sets, log, step):
     return vl
 
 
+def load_ckpt(path):
+    """torch.load of a train.py checkpoint (plain Python/tensor data) on any torch version."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except TypeError:  # torch < 1.13 has no weights_only
+        return torch.load(path, map_location="cpu")
+
+
 def save(path, net, opt, step, elapsed, args, val_loss):
     tmp = path + ".tmp"
     torch.save(dict(model=net.state_dict(), opt=opt.state_dict(), step=step, elapsed=elapsed,
-                    config={k: (list(v) if isinstance(v, (tuple, np.ndarray)) else v)
-                            for k, v in net.config().items()},
+                    config={k: (np.asarray(v).tolist() if isinstance(v, (tuple, np.ndarray))
+                                else v) for k, v in net.config().items()},
                     args=vars(args), val_loss=val_loss), tmp)
     os.replace(tmp, path)
 
@@ -166,7 +174,7 @@ def main(argv=None):
     banks = load_banks(args, log)
     start_step, elapsed0, ck = 0, 0.0, None
     if args.resume:
-        ck = torch.load(args.resume, map_location="cpu")
+        ck = load_ckpt(args.resume)
         cfg = ck["config"]
         net = QuellNet(np.array(cfg["centers"], np.float32), C=cfg["C"], k_in=cfg["k_in"],
                        B=cfg["B"], k=cfg["k"], dilations=cfg["dilations"])
