@@ -22,8 +22,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audio  # noqa: E402
 import mixing  # noqa: E402
 
-SPEECH_ID = "4798c779dfc06b7c"  # tuxpaint-stamps-default, 6_saturn_desc_da.ogg
-NOISE_ID = "25e4d647874f6def"  # flightgear-data-base, Sounds/rain.wav
+# The clips, named by package and path inside it (ids differ between corpus builds).
+SPEECH = "tuxpaint-stamps-default:usr/share/tuxpaint/stamps/space/planets/6_saturn_desc_da.ogg"
+NOISE = "flightgear-data-base:usr/share/games/flightgear/Sounds/rain.wav"
 RATE = 48000
 SNR_DB = 5.0
 LEAD_S = 0.5  # noise-only time before the speech starts
@@ -35,15 +36,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", default="data/corpus")
     ap.add_argument("--out", default="tests/data/sample")
+    ap.add_argument("--speech", default=SPEECH, help="PACKAGE:PATH of the speech clip")
+    ap.add_argument("--noise", default=NOISE, help="PACKAGE:PATH of the noise clip")
     a = ap.parse_args()
     rows = {}
     with open(os.path.join(a.corpus, "manifest.jsonl")) as f:
         for line in f:
             r = json.loads(line)
-            rows[r["id"]] = r
-    sp, nz = rows[SPEECH_ID], rows[NOISE_ID]
-    if sp["split"] != "val" or nz["split"] != "val":
-        sys.exit("make_sample: the chosen clips are no longer in the val split")
+            rows[f"{r['package']}:{r['source']}"] = r
+    for key in (a.speech, a.noise):
+        if key not in rows:
+            sys.exit(f"make_sample: {key}: not in the corpus manifest")
+        if rows[key]["split"] != "val":
+            sys.exit(f"make_sample: {key}: not in the val split of this corpus")
+    sp, nz = rows[a.speech], rows[a.noise]
     s = mixing.condition(audio.load(os.path.join(a.corpus, sp["path"]), RATE), RATE)
     n = mixing.condition(audio.load(os.path.join(a.corpus, nz["path"]), RATE), RATE)
     lead, tail = int(LEAD_S * RATE), int(TAIL_S * RATE)
