@@ -7,11 +7,13 @@ cd "$(dirname "$0")/.."
 
 # Build: compiler, meson, KISS FFT (the library), libsndfile (CLI), PortAudio (live tool),
 # LADSPA/LV2 headers (plugins). Tests: real plugin hosts (sox, ffmpeg, lilv-utils,
-# ladspa-sdk), a JACK server for the live tool, numpy/scipy for the metric tests.
+# ladspa-sdk, sordi, pipewire-bin), a JACK server and gdb for the live tool,
+# numpy/scipy/matplotlib for the metric and evaluation tests.
 PACKAGES="build-essential pkg-config meson ninja-build python3 libkissfft-dev
   libsndfile1-dev portaudio19-dev ladspa-sdk lv2-dev lilv-utils
   libspeexdsp-dev sox libsox-fmt-all ffmpeg jackd2 jack-tools
-  python3-numpy python3-scipy python3-soundfile python3-pytest valgrind"
+  python3-numpy python3-scipy python3-soundfile python3-pytest python3-matplotlib
+  valgrind gdb time sordi pipewire-bin"
 
 missing=""
 for p in $PACKAGES; do
