@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The shipped model (models/default.qmodel) is a valid, affordable, working denoiser.
+
+Checks: the format's load-time limits (models/README.md §3); the budget of the model card
+(<= 300 K parameters, <= 60 M multiply-accumulates per second at 100 frames/s, receptive
+field >= 0.6 s); and, through the streaming numpy reference at 16 kHz, that stationary
+noise is turned down (white and pink noise at -35 dBFS lose >= 10 dB after a 1.5 s
+settling time), that the VAD calls it non-speech, and that digital silence stays silent.
+
+Usage: test_default_model.py MODEL.qmodel   (exits 77 without numpy)
+"""
+import os
+import sys
+
+try:
+    import numpy as np
+except ImportError:
+    print("SKIP: no numpy")
+    sys.exit(77)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "tools", "train"))
+import qmodel  # noqa: E402
+from quell_stream import Stream  # noqa: E402
+
+FS = 16000
+failures = []
+
+
+def check(cond, msg):
+    print(("ok    " if cond else "FAIL  ") + msg)
+    if not cond:
+        failures.append(msg)
+
+
+def structure(m):
+    K, C, k_in, B, k = (int(v) for v in m["config"])
+    check(1 <= K <= 256 and 1 <= C <= 512 and 1 <= k_in <= 9 and 1 <= k <= 9 and 0 <= B <= 32,
+          f"config K={K} C={C} k_in={k_in} B={B} k={k} within limits")
+    dil = [int(d) for d in m["dilations"]]
+    check(len(dil) == B and all(1 <= d <= 64 for d in dil), f"dilations {dil}")
+    c = m["band_centers_hz"]
+    check(c[0] == 0 and bool(np.all(np.diff(c) > 0)) and c[-1] <= 96000,
+          f"band centres 0..{c[-1]:.0f} Hz increasing")
+    check(all(bool(np.all(np.isfinite(v))) for v in m.values()), "all values finite")
+    params = sum(int(np.prod(v.shape)) for n, v in m.items()
+                 if n not in ("config", "dilations", "band_centers_hz", "input_mean",
+                              "input_inv_std"))
+    macs = (K * C * k_in + B * (C * k + 2 * C * C) + K * C + C) * 100
+    rf = (1 + (k_in - 1) + (k - 1) * sum(dil)) * 0.01
+    check(params <= 300_000, f"{params} parameters <= 300 K")
+    check(macs <= 60e6, f"{macs / 1e6:.1f} M MACs/s <= 60 M")
+    check(rf >= 0.6, f"receptive field {rf:.2f} s >= 0.6 s")
+
+
+def noise(kind, n, rng):
+    w = rng.standard_normal(n)
+    if kind == "pink":
+        W = np.fft.rfft(w)
+        f = np.maximum(np.arange(len(W)), 1)
+        w = np.fft.irfft(W / np.sqrt(f), n=n)
+    return w / np.sqrt(np.mean(w ** 2)) * 10 ** (-35 / 20)
+
+
+def behaviour(m):
+    seed = int(os.environ.get("QUELL_TEST_SEED", "2024"))
+    print(f"noise seed {seed}")
+    rng = np.random.default_rng(seed)
+    n = 4 * FS
+    settle = int(1.5 * FS)
+    for kind in ("white", "pink"):
+        x = noise(kind, n, rng)
+        st = Stream(m, FS, 1, limit_db=40.0)
+        y = st.push(x[:, None])[:, 0]
+        att = 10 * np.log10(np.mean(x[settle:] ** 2) / max(np.mean(y[settle:] ** 2), 1e-30))
+        check(att >= 10.0, f"{kind} noise at -35 dBFS attenuated by {att:.1f} dB (>= 10)")
+        vad = float(np.mean(st.vad[settle // (FS // 100):]))
+        check(vad < 0.5, f"{kind} noise: mean VAD {vad:.2f} < 0.5")
+    st = Stream(m, FS, 1, limit_db=40.0)
+    y = st.push(np.zeros((FS, 1)))
+    check(float(np.abs(y).max()) == 0.0, "digital silence in, digital silence out")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: test_default_model.py MODEL.qmodel")
+    m = qmodel.read(sys.argv[1])
+    structure(m)
+    behaviour(m)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
