@@ -226,6 +226,7 @@ pkg("supertux-data", stage="speech", speech=["**/supertux2/speech/*"],
     noise=SND)
 pkg("0ad-data", stage="speech", optional=True, archives=["usr/share/games/0ad/mods/public/public.zip"],
     speech=["**/public.zip!audio/voice/**/*"], speaker=_by_dir("voice"),
+    drop=["**/public.zip!audio/actor/human/death/**"],       # screams: neither speech nor noise
     noise=["**/public.zip!audio/ambient/**/*", "**/public.zip!audio/actor/**/*",
            "**/public.zip!audio/attack/**/*", "**/public.zip!audio/resource/**/*",
            "**/public.zip!audio/interface/**/*", "**/public.zip!audio/music/**/*"])
