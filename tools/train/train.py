@@ -54,6 +54,10 @@ def parse_args(argv=None):
     p.add_argument("--ckpt-minutes", type=float, default=3.0)
     p.add_argument("--val-minutes", type=float, default=5.0)
     p.add_argument("--val-items", type=int, default=12)
+    p.add_argument("--w-under", type=float, default=0.5,
+                   help="weight of the speech-removal (under-estimate) loss term")
+    p.add_argument("--p-clean", type=float, default=0.08, help="share of speech-only items")
+    p.add_argument("--p-noise-only", type=float, default=0.08, help="share of noise-only items")
     p.add_argument("--C", type=int, default=128)
     p.add_argument("--B", type=int, default=8)
     return p.parse_args(argv)
@@ -188,7 +192,8 @@ def main(argv=None):
     log(summary(net))
     # Each run draws fresh mixtures: seed + start step, so a resumed run does not replay.
     mixer = data.Mixer(banks["speech", "train"], banks["noise", "train"], args.device,
-                       seed=args.seed + start_step)
+                       seed=args.seed + start_step,
+                       p=dict(clean=args.p_clean, noise_only=args.p_noise_only))
     if args.rates:
         mixer.rates = tuple((int(r.split(":")[0]), float(r.split(":")[1]))
                             for r in args.rates.split(","))
@@ -219,7 +224,7 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = lr
         batch = mixer.batch(args.batch, args.seconds)
-        loss, parts = losses.loss_fn(net, batch)
+        loss, parts = losses.loss_fn(net, batch, w_under=args.w_under)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
