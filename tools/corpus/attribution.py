@@ -9,8 +9,10 @@ or well-known licence names in free-form files). ``render`` writes the table.
 import os
 import re
 import shutil
+import urllib.parse
 
-KNOWN = [("GPL-3", r"GNU General Public License.{0,80}version 3|GPL-?3"),
+KNOWN = [("CC-BY-SA-3.0 (full legal code)", r"CREATIVE COMMONS PUBLIC LICENSE.{0,20000}Attribution, ShareAlike"),
+         ("GPL-3", r"GNU General Public License.{0,80}version 3|GPL-?3"),
          ("GPL-2", r"GNU General Public License.{0,80}version 2|GPL-?2"),
          ("GPL", r"GNU General Public License|\bGPL\b"),
          ("LGPL", r"Lesser General Public License|\bLGPL"),
@@ -62,6 +64,18 @@ def read_copyright(tree, pkg, licdir):
     return info
 
 
+def refresh(dones, corpus):
+    """Re-reads the licence names from the kept copyright files (so a better parser applies
+    to packages that are already done)."""
+    for d in dones:
+        lic = d.get("licence") or {}
+        f = lic.get("copyright_file")
+        if f and os.path.isfile(os.path.join(corpus, f)):
+            with open(os.path.join(corpus, f), encoding="utf-8", errors="replace") as fh:
+                lic["licences"] = _licences(fh.read())
+    return dones
+
+
 def render(dones):
     out = ["# Attribution of the quell training corpus", "",
            "Every clip comes from a Debian package (Debian 12 \"bookworm\"), fetched with",
@@ -77,7 +91,8 @@ def render(dones):
         taken = "; ".join(d.get("taken", [])[:6])
         if len(d.get("taken", [])) > 6:
             taken += f"; … ({len(d['taken'])} folders)"
-        out.append(f"| {d['package']} | {d.get('version', '')} | {names} | {d['kept']} clips from `{taken}` | "
+        version = urllib.parse.unquote(d.get("version", ""))     # deb file names encode ':' as %3a
+        out.append(f"| {d['package']} | {version} | {names} | {d['kept']} clips from `{taken}` | "
                    f"{d.get('speech_hours', 0):.2f} | {d.get('noise_hours', 0):.2f} |")
     out.append("")
     return "\n".join(out)

@@ -23,7 +23,6 @@ See tools/corpus/README.md for the measurement and split methods.
 
 import argparse
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -32,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -341,8 +341,8 @@ def merge(out, state, val_frac):
     write_atomic(os.path.join(out, "manifest.jsonl"), "\n".join(lines) + ("\n" if lines else ""))
     stats = summarize(recs, state)
     write_atomic(os.path.join(out, "stats.json"), json.dumps(stats, indent=1, ensure_ascii=False) + "\n")
-    write_atomic(os.path.join(out, "ATTRIBUTION.md"), ATT.render([state[n][0] for n in PK.ORDER if n in state]
-                                                                 + [state[n][0] for n in sorted(set(state) - set(PK.ORDER))]))
+    dones = [state[n][0] for n in PK.ORDER if n in state] + [state[n][0] for n in sorted(set(state) - set(PK.ORDER))]
+    write_atomic(os.path.join(out, "ATTRIBUTION.md"), ATT.render(ATT.refresh(dones, out)))
     return stats
 
 
@@ -420,8 +420,6 @@ def main():
         for r in recs:
             seen_pcm[r["pcm_sha1"]] = f"{n}:{r['source']}"
             seen_file[r["file_sha1"]] = f"{n}:{r['source']}"
-        for fs in d.get("file_sha1_dropped", []):
-            seen_file.setdefault(fs, n)
 
     pre = Prefetcher(args.debs, need, args.prefetch_mib * 2**20)
     for i, n in enumerate(need):
@@ -445,7 +443,7 @@ def main():
         reasons = {}
         for d in dropped:
             reasons[d["reason"]] = reasons.get(d["reason"], 0) + 1
-        done = dict(package=n, version=os.path.basename(deb).split("_")[1], deb=os.path.basename(deb),
+        done = dict(package=n, version=urllib.parse.unquote(os.path.basename(deb).split("_")[1]), deb=os.path.basename(deb),
                     deb_mib=round(os.path.getsize(deb) / 2**20, 1), rules=rule_hash(p), kept=len(kept),
                     dropped=len(dropped), drop_reasons=reasons,
                     hours=round(sum(r["duration_s"] for r in kept) / 3600, 4),

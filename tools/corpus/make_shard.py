@@ -257,6 +257,19 @@ def build_files(kind, clips, corpus, out, args):
     return files, index
 
 
+def write_attribution(corpus, out, pkgs):
+    """The shard is derived from these packages: keep their rows of the corpus attribution."""
+    att = os.path.join(corpus, "ATTRIBUTION.md")
+    if not os.path.exists(att):
+        return
+    with open(att) as fh:
+        text = fh.read()
+    keep = [ln for ln in text.splitlines() if not ln.startswith("| ") or ln.startswith("| package")
+            or any(ln.startswith(f"| {p} |") for p in pkgs)]
+    with open(os.path.join(out, "ATTRIBUTION.md"), "w") as fh:
+        fh.write("\n".join(keep) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default="data/corpus")
@@ -274,7 +287,14 @@ def main():
     ap.add_argument("--file-minutes", type=float, default=30.0, help="longest .opus file")
     ap.add_argument("--seed", default="0")
     ap.add_argument("--offset", type=int, default=0, help="shard number: 1 = the next disjoint shard, ...")
+    ap.add_argument("--refresh-attribution", action="store_true",
+                    help="only rewrite OUT/ATTRIBUTION.md from the corpus' current one")
     args = ap.parse_args()
+
+    if args.refresh_attribution:
+        with open(os.path.join(args.out, "shard.json")) as fh:
+            write_attribution(args.corpus, args.out, json.load(fh)["packages"])
+        return
 
     recs = load_manifest(args.corpus, args.split)
     if not recs:
@@ -308,15 +328,7 @@ def main():
                  speakers=len({c["speaker"] for c in ix_s}), clips=ix_s + ix_n)
     with open(os.path.join(tmp, "shard.json"), "w") as fh:
         json.dump(index, fh, ensure_ascii=False, indent=0)
-    att = os.path.join(args.corpus, "ATTRIBUTION.md")
-    if os.path.exists(att):
-        # the shard is derived from these packages: keep the attribution with it
-        with open(att) as fh:
-            text = fh.read()
-        keep = [ln for ln in text.splitlines() if not ln.startswith("| ") or ln.startswith("| package")
-                or any(ln.startswith(f"| {p} |") for p in pkgs)]
-        with open(os.path.join(tmp, "ATTRIBUTION.md"), "w") as fh:
-            fh.write("\n".join(keep) + "\n")
+    write_attribution(args.corpus, tmp, pkgs)
     shutil.rmtree(args.out, ignore_errors=True)
     os.replace(tmp, args.out)
     total = sum(os.path.getsize(os.path.join(args.out, f)) for f in os.listdir(args.out))
