@@ -48,7 +48,7 @@ def vad_target(S, has_speech, rel_db=-25.0):
     return ((e > level * 10 ** (rel_db / 10)) & has_speech[:, None]).float()
 
 
-def loss_fn(net, batch, w_cplx=0.3, w_under=0.5, w_sisdr=0.002, w_vad=0.05):
+def loss_fn(net, batch, w_cplx=0.3, w_under=0.5, w_sisdr=0.002, w_vad=0.05, w_stoi=0.0):
     noisy, clean, fs = batch["noisy"], batch["clean"], batch["fs"]
     X, Y, G, vad_logit, T_w, hop = enhance(net, noisy, fs, None, logits=True)
     S = dsp.stft(clean, hop)
@@ -84,6 +84,11 @@ def loss_fn(net, batch, w_cplx=0.3, w_under=0.5, w_sisdr=0.002, w_vad=0.05):
         sd = si_sdr(y[sp, d:], clean[sp, :-d]).clamp(max=50).mean()
         loss = loss - w_sisdr * sd
         parts["sisdr"] = float(sd)
+    if w_stoi > 0 and bool(batch["speech"].any()):
+        sp = batch["speech"]
+        st, est = intelligibility(Y[sp], S[sp], fs)
+        loss = loss + w_stoi * (2.0 - st.mean() - est.mean())
+        parts["stoi"], parts["estoi"] = float(st.mean()), float(est.mean())
     vt = vad_target(S, batch["speech"])
     l_vad = torch.nn.functional.binary_cross_entropy_with_logits(vad_logit, vt)
     loss = loss + w_vad * l_vad
@@ -106,4 +111,57 @@ def evaluate(net, batch, limit_db=40.0):
     S = dsp.stft(clean, hop)
     vt = vad_target(S, batch["speech"])
     acc = ((vad > 0.5).float() == vt).float().mean()
-    return dict(sisdr_in=inp, sisdr_out=out, vad_acc=float(acc), gain_mean=float(G.mean()))
+    st_in, est_in = intelligibility(X[sp], S[sp], fs)
+    st_out, est_out = intelligibility(Y[sp], S[sp], fs)
+    return dict(sisdr_in=inp, sisdr_out=out, vad_acc=float(acc), gain_mean=float(G.mean()),
+                stoi_in=st_in, stoi_out=st_out, estoi_in=est_in, estoi_out=est_out)
+
+
+# ---- intelligibility terms: differentiable STOI and ESTOI on the training STFT ----
+# Both metrics compare one-third-octave band envelopes of clean and enhanced speech over
+# 384 ms segments (Taal et al. 2011; Jensen & Taal 2016). Here they are computed from the
+# STFT of the spec (10 ms hop, so 38 frames a segment) instead of the metrics' own 10 kHz
+# front end: close enough to steer training, cheap, and exact gradients.
+STOI_BANDS, STOI_F_LOW, STOI_SEG, STOI_BETA_DB, STOI_RANGE_DB = 15, 150.0, 38, -15.0, 40.0
+_O_CACHE = {}
+
+
+def third_octave_matrix(fs, n_fft, device, dtype):
+    """[15, bins] 0/1 matrix: bin k belongs to band j when its frequency lies within the
+    band's edges (centre 150 * 2^(j/3) Hz times 2^(-+1/6))."""
+    key = (fs, n_fft, str(device), dtype)
+    if key not in _O_CACHE:
+        f = torch.arange(n_fft // 2 + 1, dtype=torch.float64) * (fs / n_fft)
+        cf = STOI_F_LOW * 2.0 ** (torch.arange(STOI_BANDS, dtype=torch.float64) / 3.0)
+        lo, hi = cf * 2.0 ** (-1.0 / 6.0), cf * 2.0 ** (1.0 / 6.0)
+        O = ((f[None, :] >= lo[:, None]) & (f[None, :] < hi[:, None])).to(dtype)
+        _O_CACHE[key] = O.to(device)
+    return _O_CACHE[key]
+
+
+def intelligibility(Y, S, fs, eps=1e-8):
+    """Differentiable (STOI, ESTOI)-like scores, one per item [b], of enhanced spectra Y vs
+    clean S [b, T, F]. Segments whose clean energy is more than 40 dB below the item's
+    loudest segment are left out (the metrics drop silent frames)."""
+    O = third_octave_matrix(fs, 2 * (Y.shape[-1] - 1), Y.device, Y.real.dtype)
+    a_y = ((Y.real ** 2 + Y.imag ** 2) @ O.t() + eps).sqrt()     # [b, T, J]
+    a_s = ((S.real ** 2 + S.imag ** 2) @ O.t() + eps).sqrt()
+    L = STOI_SEG
+    sy = a_y.unfold(1, L, 2)                                    # [b, nseg, J, L]
+    ss = a_s.unfold(1, L, 2)
+    # STOI: scale each band of y to the clean energy, clip at the -15 dB distortion bound.
+    alpha = ss.norm(dim=-1, keepdim=True) / (sy.norm(dim=-1, keepdim=True) + eps)
+    yc = torch.minimum(alpha * sy, ss * (1 + 10 ** (-STOI_BETA_DB / 20)))
+
+    def centred_unit(x, dim):
+        x = x - x.mean(dim=dim, keepdim=True)
+        return x / (x.norm(dim=dim, keepdim=True) + eps)
+
+    d_stoi = (centred_unit(yc, -1) * centred_unit(ss, -1)).sum(-1).mean(-1)    # [b, nseg]
+    ey = centred_unit(centred_unit(sy, -1), -2)
+    es = centred_unit(centred_unit(ss, -1), -2)
+    d_estoi = (ey * es).sum(-2).mean(-1)                                        # [b, nseg]
+    e_seg = ss.pow(2).sum((-1, -2))
+    keep = (e_seg > e_seg.amax(-1, keepdim=True) * 10 ** (-STOI_RANGE_DB / 10)).to(d_stoi.dtype)
+    n = keep.sum(-1).clamp_min(1)
+    return (d_stoi * keep).sum(-1) / n, (d_estoi * keep).sum(-1) / n

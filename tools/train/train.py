@@ -38,6 +38,7 @@ def parse_args(argv=None):
     p.add_argument("--pack", default=None, help="Opus pack folder (make_pack.py), instead of --corpus")
     p.add_argument("--cache", default="data/cache/c48", help="decoded-clip cache (corpus only)")
     p.add_argument("--speech-hours", type=float, default=None, help="cap on training speech")
+    p.add_argument("--noise-hours", type=float, default=None, help="cap on training noise")
     p.add_argument("--val-hours", type=float, default=0.5, help="cap on validation speech")
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=2)
@@ -51,11 +52,16 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--out", required=True, help="folder for ckpt.pt and train.log")
     p.add_argument("--resume", default=None, help="checkpoint to continue from")
+    p.add_argument("--init", default=None,
+                   help="start from the weights and input statistics of a .qmodel (fine-tuning: "
+                        "fresh optimizer, step 0)")
     p.add_argument("--ckpt-minutes", type=float, default=3.0)
     p.add_argument("--val-minutes", type=float, default=5.0)
     p.add_argument("--val-items", type=int, default=12)
     p.add_argument("--w-under", type=float, default=0.5,
                    help="weight of the speech-removal (under-estimate) loss term")
+    p.add_argument("--w-stoi", type=float, default=0.0,
+                   help="weight of the intelligibility term (2 - STOI - ESTOI, losses.intelligibility)")
     p.add_argument("--p-clean", type=float, default=0.08, help="share of speech-only items")
     p.add_argument("--p-noise-only", type=float, default=0.08, help="share of noise-only items")
     p.add_argument("--C", type=int, default=128)
@@ -79,7 +85,7 @@ def load_banks(args, log):
     banks = {}
     for kind in ("speech", "noise"):
         for split in ("train", "val"):
-            hours = {("speech", "train"): args.speech_hours,
+            hours = {("speech", "train"): args.speech_hours, ("noise", "train"): args.noise_hours,
                      ("speech", "val"): args.val_hours}.get((kind, split))
             if args.pack:
                 clips, metas = data.load_pack(args.pack, kind, split, hours, 0, log)
@@ -135,10 +141,13 @@ def validate(net, val_sets, log, step):
             _, parts = losses.loss_fn(net, b)
         m = losses.evaluate(net, b, limit_db=40.0)
         si_in, si_out = float(m["sisdr_in"].mean()), float(m["sisdr_out"].mean())
+        d_st = float((m["stoi_out"] - m["stoi_in"]).mean())
+        d_est = float((m["estoi_out"] - m["estoi_in"]).mean())
         if name.endswith("clean"):
             rows.append(f"{name}: out {si_out:.1f} dB")
         else:
-            rows.append(f"{name}: {si_in:.1f}->{si_out:.1f} ({si_out - si_in:+.1f})")
+            rows.append(f"{name}: {si_in:.1f}->{si_out:.1f} ({si_out - si_in:+.1f}) "
+                        f"dSTOI {d_st:+.3f} dESTOI {d_est:+.3f}")
         total.append(parts["loss"])
     net.train()
     vl = float(np.mean(total))
@@ -185,6 +194,10 @@ def main(argv=None):
         net.load_state_dict(ck["model"])
         start_step, elapsed0 = ck["step"], float(ck.get("elapsed", 0.0))
         log(f"resumed {args.resume} at step {start_step}")
+    elif args.init:
+        import qmodel
+        net = QuellNet.from_arrays(qmodel.read(args.init))
+        log(f"initialised from {args.init}")
     else:
         dil = (1, 2, 4, 8, 16, 32, 1, 4, 8, 16, 2, 1)[:args.B]
         net = QuellNet(C=args.C, B=args.B, dilations=dil)
@@ -197,7 +210,7 @@ def main(argv=None):
     if args.rates:
         mixer.rates = tuple((int(r.split(":")[0]), float(r.split(":")[1]))
                             for r in args.rates.split(","))
-    if ck is None:
+    if ck is None and not args.init:
         mean, inv_std = feature_stats(net, mixer, 8, args.batch, args.seconds)
         net.input_mean.copy_(mean.to(args.device))
         net.input_inv_std.copy_(inv_std.to(args.device))
@@ -224,7 +237,7 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = lr
         batch = mixer.batch(args.batch, args.seconds)
-        loss, parts = losses.loss_fn(net, batch, w_under=args.w_under)
+        loss, parts = losses.loss_fn(net, batch, w_under=args.w_under, w_stoi=args.w_stoi)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
