@@ -95,7 +95,7 @@ void quell_bands_features(const QuellBands *bands, const float *power, float *fe
         float e = 0.0f;
         for (int j = 0; j < bands->length[b]; j++)
             e += w[j] * p[j];
-        features[b] = log10f(e * bands->norm[b] + 1e-12f);
+        features[b] = log10f(e * bands->norm[b] + QUELL_FEATURE_FLOOR);
     }
 }
 

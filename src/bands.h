@@ -23,7 +23,11 @@ int quell_bands_init(QuellBands *bands, const float *centers_hz, int n_bands, in
                      int n_fft);
 void quell_bands_free(QuellBands *bands);
 
-/* features[b] = log10(E_b + 1e-12) from the power spectrum power[0..H]. [RT] */
+/* Floor of the band energies (models/README.md section 1): about -73 dBFS white noise at
+ * 48 kHz, so that digital silence looks like very quiet input to the network. */
+#define QUELL_FEATURE_FLOOR 1e-10f
+
+/* features[b] = log10(E_b + QUELL_FEATURE_FLOOR) from the power spectrum power[0..H]. [RT] */
 void quell_bands_features(const QuellBands *bands, const float *power, float *features);
 
 /* bin_gain[k] = sum_b T_b(f_k) band_gain[b]. [RT] */

@@ -89,7 +89,7 @@ def process(m, x, fs, limit_db=100.0):
     T = band_matrix(m["band_centers_hz"], fs, N)
     S = T.sum(axis=1)
     E = np.where(S > 0, (P @ T.T) / np.maximum(S, 1e-30) / (N * N / 2), 0)
-    g, _ = network(m, np.log10(E + 1e-12))
+    g, _ = network(m, np.log10(E + 1e-10))
     G = np.maximum(np.minimum(g @ T, 1.0), 10 ** (-limit_db / 20))
     ola = np.zeros((n_samples + N + H, ch))
     for t in range(n_frames):

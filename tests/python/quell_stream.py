@@ -110,7 +110,7 @@ class Stream:
         E = np.zeros(len(self.S))
         ok = self.S > 0
         E[ok] = (self.T[ok] @ P) / (self.S[ok] * N * N / 2)
-        g, vad = self.net.step(np.log10(E + 1e-12))
+        g, vad = self.net.step(np.log10(E + 1e-10))
         self.vad.append(vad)
         G = np.maximum(g @ self.T, self.floor)
         y = (np.fft.irfft(X * G, n=N, axis=-1) * self.win).T        # [N, ch]

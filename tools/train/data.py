@@ -84,12 +84,23 @@ def load_corpus(root, kind, split, max_hours=None, seed=0, cache_dir=None, log=p
     rows = [r for r in load_manifest(root) if r["kind"] == kind and r["split"] == split]
     random.Random(seed).shuffle(rows)
     if max_hours is not None:
-        keep, total = [], 0.0
+        # Noise: the cap is shared equally by the categories (ambience, effects, music), so
+        # that the many hours of music do not crowd out the rest; speech: one pool.
+        cats = sorted({r.get("category", "") for r in rows}) if kind == "noise" else [None]
+        budget = {c: max_hours * 3600 / len(cats) for c in cats}
+        spare = 0.0
+        for c in sorted(cats, key=lambda c: sum(r["duration_s"] for r in rows
+                                                if kind != "noise" or r.get("category", "") == c)):
+            have = sum(r["duration_s"] for r in rows if kind != "noise" or r.get("category", "") == c)
+            budget[c] += spare  # what a small category leaves goes to the next
+            spare = max(0.0, budget[c] - have)
+        keep, total = [], {c: 0.0 for c in cats}
         for r in rows:
-            if total >= max_hours * 3600:
-                break
+            c = r.get("category", "") if kind == "noise" else None
+            if total[c] >= budget[c]:
+                continue
             keep.append(r)
-            total += r["duration_s"]
+            total[c] += r["duration_s"]
         rows = keep
     clips, metas = [], []
     for n, r in enumerate(rows):

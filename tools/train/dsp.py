@@ -97,9 +97,16 @@ def band_energy(X, T_w, channel_dim=None):
     return (P @ T_w.t()) * scale
 
 
+# Floor of the band energies: white noise of about -73 dBFS at 48 kHz (-78 dBFS at 16 kHz).
+# Below it, quieter is not informative; and digital silence (E_b = 0) then lands where very
+# quiet input does instead of far below anything the network saw in training (with 1e-12,
+# speech onsets right after digital silence were taken for noise and muted).
+FEATURE_FLOOR = 1e-10
+
+
 def features(E):
-    """Network input x_b = log10(E_b + 1e-12)."""
-    return torch.log10(E + 1e-12)
+    """Network input x_b = log10(E_b + FEATURE_FLOOR)."""
+    return torch.log10(E + FEATURE_FLOOR)
 
 
 def bin_gains(g, T_w, limit_db=None):

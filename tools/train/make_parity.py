@@ -46,7 +46,7 @@ def test_signal(fs, ch, seconds, seed):
     for c in range(ch):
         noise = 0.03 * rng.standard_normal(n) * (1.0 + 0.5 * c)
         x[:, c] = tones * env * (1.0 - 0.3 * c) + noise
-    x[3 * q:4 * q] = 0.0            # digital silence: features hit log10(1e-12)
+    x[3 * q:4 * q] = 0.0            # digital silence: features hit log10(1e-10)
     x = np.clip(x, -0.5, 0.5)
     return x.astype(np.float32)
 
