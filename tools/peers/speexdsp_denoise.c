@@ -13,6 +13,7 @@
  * temporary file beside OUT and renamed when complete.
  */
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +49,9 @@ static int run(SNDFILE *in, const SF_INFO *info, SNDFILE *out, int frame, int su
     SpeexPreprocessState *st[MAX_CHANNELS] = {0};
     short *inter = malloc(sizeof(short) * (size_t)frame * (size_t)ch);
     short *mono = malloc(sizeof(short) * (size_t)frame);
+    float *fin = malloc(sizeof(float) * (size_t)frame * (size_t)ch);
     int rc = -1;
-    if (inter == NULL || mono == NULL) {
+    if (inter == NULL || mono == NULL || fin == NULL) {
         fprintf(stderr, "speexdsp_denoise: out of memory\n");
         goto done;
     }
@@ -68,9 +70,16 @@ static int run(SNDFILE *in, const SF_INFO *info, SNDFILE *out, int frame, int su
         speex_preprocess_ctl(st[c], SPEEX_PREPROCESS_SET_NOISE_SUPPRESS, &level);
     }
     for (;;) {
-        sf_count_t got = sf_readf_short(in, inter, frame);
+        /* Read as float and convert here: libsndfile's float-to-short read of a float
+         * file truncates [-1, 1] to 0 unless told to scale, and then it scales by the
+         * file's peak. */
+        sf_count_t got = sf_readf_float(in, fin, frame);
         if (got <= 0)
             break;
+        for (sf_count_t i = 0; i < got * ch; i++) {
+            float v = fin[i] * 32768.0f;
+            inter[i] = (short)lrintf(v > 32767.0f ? 32767.0f : v < -32768.0f ? -32768.0f : v);
+        }
         /* A short last frame is zero-padded, processed, and written short. */
         memset(inter + got * ch, 0, sizeof(short) * (size_t)(frame - got) * (size_t)ch);
         for (int c = 0; c < ch; c++) {
@@ -96,6 +105,7 @@ done:
             speex_preprocess_state_destroy(st[c]);
     free(inter);
     free(mono);
+    free(fin);
     return rc;
 }
 

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""How denoisers treat noise with no speech in it: attenuation, pumping, openings.
+
+    tools/eval/pauses.py data/valset/48k -o data/evalruns/48k_pauses \\
+        -s "quell=build/tools/cli/quell -q -f {in} {out}" -s ...
+
+The noise-only inputs are the noise of the valset's noisy items (noisy - clean: the
+mixtures are additive, so this is exactly the noise each item carries), written to
+OUT/noise/. Every system runs on every one; its output is aligned to the input by
+cross-correlation (evaluate.py's delay search) and cut into 20 ms frames, leaving out
+the first 0.3 s (adaptation). Per item:
+
+- attenuation (dB): input energy over output energy;
+- pumping (dB): standard deviation over frames of the frame gain (output over input
+  level, dB). Stationary noise should come out stationary: a denoiser that opens and
+  closes modulates the residual noise, which is heard as pumping or "breathing";
+- openings (%): frames whose gain is more than 10 dB above the item's median gain:
+  noise let through in bursts, which sounds like speech fragments ("hallucinations")
+  or like a gate chattering.
+
+Frames below -100 dBFS at the input are not counted. The report (OUT/pauses.md) gives
+the means per noise category and overall.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import audio  # noqa: E402
+import evaluate  # noqa: E402
+
+FRAME_S = 0.02
+SKIP_S = 0.3
+OPEN_DB = 10.0
+
+
+def frame_power(x, n):
+    m = len(x) // n
+    return (x[:m * n].reshape(m, n) ** 2).mean(axis=1)
+
+
+def scores(x, y, rate):
+    n = int(FRAME_S * rate)
+    skip = int(SKIP_S / FRAME_S)
+    px, py = frame_power(x, n)[skip:], frame_power(y, n)[skip:]
+    keep = px > 1e-10
+    if keep.sum() < 10:
+        return None
+    g = 10 * np.log10((py[keep] + 1e-20) / px[keep])
+    return {"attenuation": 10 * np.log10(px[keep].sum() / (py[keep].sum() + 1e-20)),
+            "pumping": float(np.std(g)),
+            "openings": 100.0 * float(np.mean(g > np.median(g) + OPEN_DB))}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("dir")
+    ap.add_argument("--system", "-s", action="append", default=[])
+    ap.add_argument("--out", "-o", required=True)
+    a = ap.parse_args()
+    items = [i for i in evaluate.read_meta(a.dir) if np.isfinite(i["snr_db"])]
+    systems = [evaluate.parse_system(s) for s in a.system]
+    if not systems:
+        evaluate.fail("give at least one --system")
+    noise_dir = os.path.join(a.out, "noise")
+    os.makedirs(noise_dir, exist_ok=True)
+    for it in items:
+        x, fs = audio.load(os.path.join(a.dir, "noisy", it["name"]))
+        c, _ = audio.load(os.path.join(a.dir, "clean", it["name"]))
+        audio.save(os.path.join(noise_dir, it["name"]), x - c, fs, "FLOAT")
+    rows = {}
+    for name, words in systems:
+        work = os.path.join(a.out, name)
+        os.makedirs(work, exist_ok=True)
+        for it in items:
+            src = os.path.join(noise_dir, it["name"])
+            dst = os.path.join(work, it["name"])
+            args = [w.replace("{in}", src).replace("{out}", dst).replace("{rate}", str(it["rate"]))
+                    for w in words]
+            if subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True).returncode != 0:
+                print(f"pauses: {name} failed on {it['name']}", file=sys.stderr)
+                continue
+            x, fs = audio.load(src)
+            y, _ = audio.load(dst)
+            y = evaluate.shift(y, evaluate.estimate_delay(x, y, fs), len(x))
+            s = scores(x, y, fs)
+            if s:
+                rows.setdefault(name, []).append((it["noise_category"], s))
+        print(f"pauses: {name}: {len(rows.get(name, []))}/{len(items)} items", file=sys.stderr)
+    cats = sorted({c for r in rows.values() for c, _ in r})
+    out = [f"# Noise without speech: {a.dir}", "",
+           f"{len(items)} noise-only items (the noise of each noisy item). Attenuation dB / "
+           f"pumping dB (std of the frame gain) / openings % (frames > {OPEN_DB:.0f} dB above "
+           "the median gain).", "",
+           "| system | " + " | ".join(cats + ["all"]) + " |",
+           "|---|" + "---|" * (len(cats) + 1)]
+    for name, r in rows.items():
+        cells = []
+        for c in cats + ["all"]:
+            sel = [s for cc, s in r if c in ("all", cc)]
+            cells.append(" / ".join(f"{np.mean([s[k] for s in sel]):.1f}"
+                                    for k in ("attenuation", "pumping", "openings")))
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    with open(os.path.join(a.out, "pauses.md"), "w") as f:
+        f.write("\n".join(out) + "\n")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
