@@ -3,6 +3,7 @@
 """A stand-in denoiser for the evaluation tests: fake_system.py MODE IN OUT.
 
 MODE: 'delay:MS' (shift later by MS milliseconds, keep the length), 'gain:G',
+'gate:DB' (100 ms passed of every 400 ms, the rest turned down by DB),
 'rate:HZ' (write at a wrong sample rate), 'fail' (exit 1 with a message).
 """
 import sys
@@ -20,6 +21,9 @@ if kind == "delay":
     x = np.concatenate([np.zeros(d), x[:len(x) - d]])
 elif kind == "gain":
     x = x * float(arg)
+elif kind == "gate":
+    on = (np.arange(len(x)) // int(0.1 * fs)) % 4 == 0
+    x = np.where(on, x, x * 10 ** (-float(arg) / 20))
 elif kind == "rate":
     fs = int(arg)
 sf.write(dst, x, fs, subtype="FLOAT", format="WAV")

@@ -194,3 +194,23 @@ def test_make_valset_is_deterministic_and_uses_val_only(tmp_path):
         span = slice(int(0.3 * fs), len(clean) - int(0.3 * fs))
         snr = 10 * np.log10(np.mean(clean[span] ** 2) / np.mean(noise[span] ** 2))
         assert snr == pytest.approx(float(m["snr_db"]), abs=0.2), m
+
+
+def test_pauses_measures_attenuation_and_pumping(tmp_path):
+    d, out = str(tmp_path / "set"), str(tmp_path / "res")
+    make_pairs(d)
+    p = subprocess.run([PY, os.path.join(EVAL, "pauses.py"), d, "-o", out,
+                        "-s", f"steady={PY} {FAKE} gain:0.1 {{in}} {{out}}",
+                        "-s", f"gated={PY} {FAKE} gate:30 {{in}} {{out}}"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    with open(os.path.join(out, "pauses.json")) as f:
+        r = json.load(f)
+    steady, gated = r["steady"]["all"], r["gated"]["all"]
+    # A constant gain of 0.1: 20 dB down, no modulation, no openings.
+    assert steady["attenuation"] == pytest.approx(20.0, abs=0.05)
+    assert steady["pumping"] < 0.05 and steady["openings"] == 0.0
+    # Gated: open 30 dB above the usual gain for a quarter of the time.
+    assert gated["pumping"] > 10.0
+    assert 15.0 < gated["openings"] < 35.0
+    assert "| steady |" in open(os.path.join(out, "pauses.md")).read()

@@ -20,9 +20,10 @@ the first 0.3 s (adaptation). Per item:
   or like a gate chattering.
 
 Frames below -100 dBFS at the input are not counted. The report (OUT/pauses.md) gives
-the means per noise category and overall.
+the means per noise category and overall; OUT/pauses.json the same numbers.
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -92,6 +93,11 @@ def main():
                 rows.setdefault(name, []).append((it["noise_category"], s))
         print(f"pauses: {name}: {len(rows.get(name, []))}/{len(items)} items", file=sys.stderr)
     cats = sorted({c for r in rows.values() for c, _ in r})
+    summary = {name: {c: {k: float(np.mean([s[k] for cc, s in r if c in ("all", cc)]))
+                          for k in ("attenuation", "pumping", "openings")}
+                      for c in cats + ["all"]} for name, r in rows.items()}
+    with open(os.path.join(a.out, "pauses.json"), "w") as f:
+        json.dump(summary, f, indent=1)
     out = [f"# Noise without speech: {a.dir}", "",
            f"{len(items)} noise-only items (the noise of each noisy item). Attenuation dB / "
            f"pumping dB (std of the frame gain) / openings % (frames > {OPEN_DB:.0f} dB above "
@@ -99,11 +105,8 @@ def main():
            "| system | " + " | ".join(cats + ["all"]) + " |",
            "|---|" + "---|" * (len(cats) + 1)]
     for name, r in rows.items():
-        cells = []
-        for c in cats + ["all"]:
-            sel = [s for cc, s in r if c in ("all", cc)]
-            cells.append(" / ".join(f"{np.mean([s[k] for s in sel]):.1f}"
-                                    for k in ("attenuation", "pumping", "openings")))
+        cells = [" / ".join(f"{summary[name][c][k]:.1f}" for k in ("attenuation", "pumping", "openings"))
+                 for c in cats + ["all"]]
         out.append(f"| {name} | " + " | ".join(cells) + " |")
     with open(os.path.join(a.out, "pauses.md"), "w") as f:
         f.write("\n".join(out) + "\n")
