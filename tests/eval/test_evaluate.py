@@ -213,4 +213,4 @@ def test_pauses_measures_attenuation_and_pumping(tmp_path):
     # Gated: open 30 dB above the usual gain for a quarter of the time.
     assert gated["pumping"] > 10.0
     assert 15.0 < gated["openings"] < 35.0
-    assert "| steady |" in open(os.path.join(out, "pauses.md")).read()
+    assert "| steady | 2/2 |" in open(os.path.join(out, "pauses.md")).read()

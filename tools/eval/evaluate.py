@@ -66,6 +66,11 @@ def parse_system(arg):
     return name, words
 
 
+def command(words, src, out, rate):
+    """A system's argv for one file: {in}, {out} and {rate} filled in."""
+    return [w.replace("{in}", src).replace("{out}", out).replace("{rate}", str(rate)) for w in words]
+
+
 def read_meta(d):
     path = os.path.join(d, "meta.csv")
     if not os.path.isfile(path):
@@ -123,8 +128,7 @@ def run_one(job):
         return res
     out = os.path.join(work, name, item["name"])
     os.makedirs(os.path.dirname(out), exist_ok=True)
-    args = [w.replace("{in}", src).replace("{out}", out).replace("{rate}", str(item["rate"]))
-            for w in words]
+    args = command(words, src, out, item["rate"])
     t0 = time.monotonic()
     try:
         p = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True,

@@ -20,7 +20,8 @@ the first 0.3 s (adaptation). Per item:
   or like a gate chattering.
 
 Frames below -100 dBFS at the input are not counted. The report (OUT/pauses.md) gives
-the means per noise category and overall; OUT/pauses.json the same numbers.
+the means per noise category and overall, and on how many items each system ran (a
+failed run is reported on stderr and left out); OUT/pauses.json the same numbers.
 """
 import argparse
 import json
@@ -69,10 +70,13 @@ def main():
         evaluate.fail("give at least one --system")
     noise_dir = os.path.join(a.out, "noise")
     os.makedirs(noise_dir, exist_ok=True)
+    noise = {}
     for it in items:
         x, fs = audio.load(os.path.join(a.dir, "noisy", it["name"]))
         c, _ = audio.load(os.path.join(a.dir, "clean", it["name"]))
-        audio.save(os.path.join(noise_dir, it["name"]), x - c, fs, "FLOAT")
+        path = os.path.join(noise_dir, it["name"])
+        audio.save(path, x - c, fs, "FLOAT")
+        noise[it["name"]] = audio.load(path)[0]  # what the systems read: float32, clipped
     rows = {}
     for name, words in systems:
         work = os.path.join(a.out, name)
@@ -80,13 +84,12 @@ def main():
         for it in items:
             src = os.path.join(noise_dir, it["name"])
             dst = os.path.join(work, it["name"])
-            args = [w.replace("{in}", src).replace("{out}", dst).replace("{rate}", str(it["rate"]))
-                    for w in words]
-            if subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True).returncode != 0:
+            if subprocess.run(evaluate.command(words, src, dst, it["rate"]), stdin=subprocess.DEVNULL,
+                              capture_output=True).returncode != 0:
                 print(f"pauses: {name} failed on {it['name']}", file=sys.stderr)
                 continue
-            x, fs = audio.load(src)
-            y, _ = audio.load(dst)
+            x = noise[it["name"]]
+            y, fs = audio.load(dst)
             y = evaluate.shift(y, evaluate.estimate_delay(x, y, fs), len(x))
             s = scores(x, y, fs)
             if s:
@@ -102,12 +105,12 @@ def main():
            f"{len(items)} noise-only items (the noise of each noisy item). Attenuation dB / "
            f"pumping dB (std of the frame gain) / openings % (frames > {OPEN_DB:.0f} dB above "
            "the median gain).", "",
-           "| system | " + " | ".join(cats + ["all"]) + " |",
-           "|---|" + "---|" * (len(cats) + 1)]
+           "| system | items | " + " | ".join(cats + ["all"]) + " |",
+           "|---|---|" + "---|" * (len(cats) + 1)]
     for name, r in rows.items():
         cells = [" / ".join(f"{summary[name][c][k]:.1f}" for k in ("attenuation", "pumping", "openings"))
                  for c in cats + ["all"]]
-        out.append(f"| {name} | " + " | ".join(cells) + " |")
+        out.append(f"| {name} | {len(r)}/{len(items)} | " + " | ".join(cells) + " |")
     with open(os.path.join(a.out, "pauses.md"), "w") as f:
         f.write("\n".join(out) + "\n")
     print("\n".join(out))

@@ -78,25 +78,27 @@ def load_manifest(root):
 def load_corpus(root, kind, split, max_hours=None, seed=0, cache_dir=None, log=print):
     """Clips of data/corpus (FLAC) of one kind/split, resampled to 48 kHz int16.
 
-    max_hours takes a random subset (stratified only by chance). Decoded clips are cached
-    as .npy under cache_dir so a second run starts fast.
+    max_hours takes a random subset (for noise, shared by the categories, see below).
+    Decoded clips are cached as .npy under cache_dir so a second run starts fast.
     """
     rows = [r for r in load_manifest(root) if r["kind"] == kind and r["split"] == split]
     random.Random(seed).shuffle(rows)
     if max_hours is not None:
         # Noise: the cap is shared equally by the categories (ambience, effects, music), so
         # that the many hours of music do not crowd out the rest; speech: one pool.
-        cats = sorted({r.get("category", "") for r in rows}) if kind == "noise" else [None]
-        budget = {c: max_hours * 3600 / len(cats) for c in cats}
-        spare = 0.0
-        for c in sorted(cats, key=lambda c: sum(r["duration_s"] for r in rows
-                                                if kind != "noise" or r.get("category", "") == c)):
-            have = sum(r["duration_s"] for r in rows if kind != "noise" or r.get("category", "") == c)
-            budget[c] += spare  # what a small category leaves goes to the next
-            spare = max(0.0, budget[c] - have)
-        keep, total = [], {c: 0.0 for c in cats}
+        def cat(r):
+            return r.get("category", "") if kind == "noise" else None
+
+        have = {}
         for r in rows:
-            c = r.get("category", "") if kind == "noise" else None
+            have[cat(r)] = have.get(cat(r), 0.0) + r["duration_s"]
+        budget, spare = {}, 0.0
+        for c in sorted(have, key=have.get):  # what a small category leaves goes to the next
+            budget[c] = max_hours * 3600 / len(have) + spare
+            spare = max(0.0, budget[c] - have[c])
+        keep, total = [], dict.fromkeys(have, 0.0)
+        for r in rows:
+            c = cat(r)
             if total[c] >= budget[c]:
                 continue
             keep.append(r)
