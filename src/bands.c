@@ -99,6 +99,27 @@ void quell_bands_features(const QuellBands *bands, const float *power, float *fe
     }
 }
 
+void quell_bands_flatness(const QuellBands *bands, const float *power, int first, int count,
+                          float *flatness)
+{
+    /* P_k = |X_k|^2 / (N^2 / 2), as for the band energies with a one-bin band */
+    const float n = (float)(2 * (bands->n_bins - 1));
+    const float scale = 2.0f / (n * n);
+    for (int j = 0; j < count; j++) {
+        const int b = first + j;
+        const float *restrict w = bands->weight + bands->offset[b];
+        const float *restrict p = power + bands->start[b];
+        float s = 0.0f, e = 0.0f, l = 0.0f;
+        for (int i = 0; i < bands->length[b]; i++) {
+            float pk = p[i] * scale;
+            s += w[i];
+            e += w[i] * pk;
+            l += w[i] * log10f(pk + QUELL_FEATURE_FLOOR);
+        }
+        flatness[j] = s > 0.0f ? l / s - log10f(e / s + QUELL_FEATURE_FLOOR) : 0.0f;
+    }
+}
+
 void quell_bands_interpolate(const QuellBands *bands, const float *band_gain, float *bin_gain)
 {
     for (int k = 0; k < bands->n_bins; k++)

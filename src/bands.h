@@ -30,6 +30,12 @@ void quell_bands_free(QuellBands *bands);
 /* features[b] = log10(E_b + QUELL_FEATURE_FLOOR) from the power spectrum power[0..H]. [RT] */
 void quell_bands_features(const QuellBands *bands, const float *power, float *features);
 
+/* flatness[j] for bands first + j, j < count (models/README.md section 1), from the power
+ * spectrum power[0..n_bins) of the long (4H-point) analysis, whose bands are @p bands:
+ * weighted mean of log10(P_k + floor) minus log10 of the weighted mean; 0 above Nyquist. [RT] */
+void quell_bands_flatness(const QuellBands *bands, const float *power, int first, int count,
+                          float *flatness);
+
 /* bin_gain[k] = sum_b T_b(f_k) band_gain[b]. [RT] */
 void quell_bands_interpolate(const QuellBands *bands, const float *band_gain, float *bin_gain);
 

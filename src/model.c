@@ -13,7 +13,8 @@
 #include "alloc.h"
 
 #define QUELL_MAGIC "QUELLMDL"
-#define QUELL_FORMAT_VERSION 1u
+#define QUELL_FORMAT_VERSION 1u      /* band-energy inputs only */
+#define QUELL_FORMAT_VERSION_FINE 2u /* adds the flatness inputs ("fine_bands") */
 #define QUELL_NAME_LEN 32u
 #define QUELL_ARRAY_HEADER_BYTES (QUELL_NAME_LEN + 24u)
 #define QUELL_DTYPE_F32 1u
@@ -71,6 +72,10 @@ enum {
     QUELL_SLOT_OUT_B,
     QUELL_SLOT_VAD_W,
     QUELL_SLOT_VAD_B,
+    QUELL_SLOT_FINE_BANDS, /* version 2 only, like the three below */
+    QUELL_SLOT_FINE_MEAN,
+    QUELL_SLOT_FINE_INV_STD,
+    QUELL_SLOT_IN_FINE_W,
     QUELL_SLOT_FIXED_COUNT
 };
 enum {
@@ -85,8 +90,9 @@ enum {
 #define QUELL_SLOT_COUNT (QUELL_SLOT_FIXED_COUNT + QUELL_BLOCK_ARRAYS * QUELL_MODEL_MAX_BLOCKS)
 
 static const char *const quell_fixed_names[QUELL_SLOT_FIXED_COUNT] = {
-    "config",  "dilations",  "band_centers_hz", "input_mean", "input_inv_std", "in.weight",
-    "in.bias", "out.weight", "out.bias",        "vad.weight", "vad.bias",
+    "config",    "dilations",  "band_centers_hz", "input_mean",   "input_inv_std",
+    "in.weight", "in.bias",    "out.weight",      "out.bias",     "vad.weight",
+    "vad.bias",  "fine_bands", "fine_mean",       "fine_inv_std", "in_fine.weight",
 };
 static const char *const quell_block_suffixes[QUELL_BLOCK_ARRAYS] = {
     "dw.weight", "dw.bias", "pw1.weight", "pw1.bias", "pw2.weight", "pw2.bias",
@@ -128,14 +134,21 @@ typedef struct QuellRawArray {
     size_t count;
 } QuellRawArray;
 
+static int quell_version_known(uint32_t version)
+{
+    return version == QUELL_FORMAT_VERSION || version == QUELL_FORMAT_VERSION_FINE;
+}
+
 /* Checks the header and splits the body into arrays by name. */
-static int quell_index_arrays(const unsigned char *data, size_t size, QuellRawArray *slots)
+static int quell_index_arrays(const unsigned char *data, size_t size, QuellRawArray *slots,
+                              uint32_t *version)
 {
     if (size < 8 || memcmp(data, QUELL_MAGIC, 8) != 0)
         return QUELL_ERR_MODEL_FORMAT;
     if (size < 12)
         return QUELL_ERR_MODEL_FORMAT;
-    if (quell_read_u32(data + 8) != QUELL_FORMAT_VERSION)
+    *version = quell_read_u32(data + 8);
+    if (!quell_version_known(*version))
         return QUELL_ERR_MODEL_VERSION;
     if (size < QUELL_MODEL_HEADER_BYTES)
         return QUELL_ERR_MODEL_FORMAT;
@@ -224,8 +237,9 @@ static void quell_copy_plain(float *dst, const unsigned char *src, size_t count)
         dst[i] = quell_read_f32(src + 4 * i);
 }
 
-/* Checks config, shapes and values of the indexed arrays. */
-static int quell_validate(const QuellRawArray *slots, int cfg[5], int *dilations)
+/* Checks config, shapes and values of the indexed arrays; fine[] = first band, count. */
+static int quell_validate(const QuellRawArray *slots, uint32_t version, int cfg[5], int *dilations,
+                          int fine[2])
 {
     const QuellRawArray *c = &slots[QUELL_SLOT_CONFIG];
     if (!quell_has_shape(c, QUELL_DTYPE_I32, 1, 5, 0, 0))
@@ -247,6 +261,23 @@ static int quell_validate(const QuellRawArray *slots, int cfg[5], int *dilations
         if (dilations[i] < 1 || dilations[i] > QUELL_MODEL_MAX_DILATION)
             return QUELL_ERR_MODEL_FORMAT;
     }
+
+    /* Flatness inputs: all four arrays in version 2, none in version 1. */
+    fine[0] = fine[1] = 0;
+    const QuellRawArray *fb = &slots[QUELL_SLOT_FINE_BANDS];
+    if (version == QUELL_FORMAT_VERSION_FINE) {
+        if (!quell_has_shape(fb, QUELL_DTYPE_I32, 1, 2, 0, 0))
+            return QUELL_ERR_MODEL_FORMAT;
+        fine[0] = quell_read_i32(fb->data);
+        fine[1] = quell_read_i32(fb->data + 4);
+        if (fine[0] < 0 || fine[1] < 1 || fine[0] >= K || fine[1] > K - fine[0])
+            return QUELL_ERR_MODEL_FORMAT;
+    } else {
+        for (int s = QUELL_SLOT_FINE_BANDS; s <= QUELL_SLOT_IN_FINE_W; s++)
+            if (slots[s].data != NULL)
+                return QUELL_ERR_MODEL_FORMAT;
+    }
+    const uint32_t uF = (uint32_t)fine[1];
 
     /* Every float array: its dtype, shape and finite values. */
     struct {
@@ -272,6 +303,11 @@ static int quell_validate(const QuellRawArray *slots, int cfg[5], int *dilations
     QUELL_WANT(QUELL_SLOT_OUT_B, 1, uK, 0, 0);
     QUELL_WANT(QUELL_SLOT_VAD_W, 2, 1, uC, 0);
     QUELL_WANT(QUELL_SLOT_VAD_B, 1, 1, 0, 0);
+    if (uF > 0) {
+        QUELL_WANT(QUELL_SLOT_FINE_MEAN, 1, uF, 0, 0);
+        QUELL_WANT(QUELL_SLOT_FINE_INV_STD, 1, uF, 0, 0);
+        QUELL_WANT(QUELL_SLOT_IN_FINE_W, 2, uC, uF, 0);
+    }
     for (int b = 0; b < B; b++) {
         int s = QUELL_SLOT_FIXED_COUNT + b * QUELL_BLOCK_ARRAYS;
         QUELL_WANT(s + QUELL_DW_W, 2, uC, (uint32_t)k, 0);
@@ -315,19 +351,21 @@ int quell_model_parse(const unsigned char *data, size_t size, QuellModel **out)
     /* ~12 KB of slot table: too much for an audio thread's stack, fine here. */
     QuellRawArray slots[QUELL_SLOT_COUNT];
     memset(slots, 0, sizeof slots);
-    int err = quell_index_arrays(data, size, slots);
+    uint32_t version = 0;
+    int err = quell_index_arrays(data, size, slots, &version);
     if (err != QUELL_OK)
         return err;
     int cfg[5];
     int dil[QUELL_MODEL_MAX_BLOCKS];
-    err = quell_validate(slots, cfg, dil);
+    int fine[2];
+    err = quell_validate(slots, version, cfg, dil, fine);
     if (err != QUELL_OK)
         return err;
 
     const size_t K = (size_t)cfg[0], C = (size_t)cfg[1], k_in = (size_t)cfg[2];
-    const size_t B = (size_t)cfg[3], k = (size_t)cfg[4];
+    const size_t B = (size_t)cfg[3], k = (size_t)cfg[4], F = (size_t)fine[1];
     const size_t per_block = C * k + C + 2 * (C * C + C);
-    const size_t n_floats = 3 * K + C * K * k_in + C + B * per_block + K * C + K + C;
+    const size_t n_floats = 3 * K + 2 * F + C * (K * k_in + F) + C + B * per_block + K * C + K + C;
 
     QuellModel *m = quell_calloc(1, sizeof *m);
     if (m == NULL)
@@ -353,6 +391,16 @@ int quell_model_parse(const unsigned char *data, size_t size, QuellModel **out)
     quell_copy_plain(p, slots[QUELL_SLOT_IN_INV_STD].data, K);
     m->input_inv_std = p;
     p += K;
+    m->fine_first = fine[0];
+    m->n_fine = fine[1];
+    if (F > 0) {
+        quell_copy_plain(p, slots[QUELL_SLOT_FINE_MEAN].data, F);
+        m->fine_mean = p;
+        p += F;
+        quell_copy_plain(p, slots[QUELL_SLOT_FINE_INV_STD].data, F);
+        m->fine_inv_std = p;
+        p += F;
+    }
     /* in.weight [C][K][k_in] -> row (j * K + i), column c, matching the
      * network's input history laid out oldest tap first. */
     const unsigned char *src = slots[QUELL_SLOT_IN_W].data;
@@ -360,8 +408,11 @@ int quell_model_parse(const unsigned char *data, size_t size, QuellModel **out)
         for (size_t i = 0; i < K; i++)
             for (size_t j = 0; j < k_in; j++)
                 p[(j * K + i) * C + c] = quell_read_f32(src + 4 * ((c * K + i) * k_in + j));
+    /* in_fine.weight [C][F] -> rows k_in * K + f, after the history's taps */
+    if (F > 0)
+        quell_copy_transposed(p + k_in * K * C, slots[QUELL_SLOT_IN_FINE_W].data, C, F);
     m->in_w = p;
-    p += C * K * k_in;
+    p += C * (K * k_in + F);
     quell_copy_plain(p, slots[QUELL_SLOT_IN_B].data, C);
     m->in_b = p;
     p += C;
@@ -398,8 +449,8 @@ int quell_model_parse(const unsigned char *data, size_t size, QuellModel **out)
     m->vad_w = p;
     m->vad_b = quell_read_f32(slots[QUELL_SLOT_VAD_B].data);
 
-    m->n_params = C * K * k_in + C + B * per_block + K * C + K + C + 1;
-    m->macs_per_frame = C * K * k_in + B * (C * k + 2 * C * C) + K * C + C;
+    m->n_params = C * (K * k_in + F) + C + B * per_block + K * C + K + C + 1;
+    m->macs_per_frame = C * (K * k_in + F) + B * (C * k + 2 * C * C) + K * C + C;
     *out = m;
     return QUELL_OK;
 }
@@ -440,12 +491,12 @@ static int quell_read_model_file(const char *path, QuellModel **out)
         err = QUELL_ERR_MODEL_IO; /* e.g. a directory */
     else if (got < sizeof head)
         err = got >= 12 && memcmp(head, QUELL_MAGIC, 8) == 0 &&
-                      quell_read_u32(head + 8) != QUELL_FORMAT_VERSION
+                      !quell_version_known(quell_read_u32(head + 8))
                   ? QUELL_ERR_MODEL_VERSION
                   : QUELL_ERR_MODEL_FORMAT;
     else if (memcmp(head, QUELL_MAGIC, 8) != 0)
         err = QUELL_ERR_MODEL_FORMAT;
-    else if (quell_read_u32(head + 8) != QUELL_FORMAT_VERSION)
+    else if (!quell_version_known(quell_read_u32(head + 8)))
         err = QUELL_ERR_MODEL_VERSION;
     else {
         size = quell_read_u32(head + 16);

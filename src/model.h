@@ -48,8 +48,14 @@ struct QuellModel {
     const float *band_centers_hz; /* [K], 0 = c_0 < c_1 < ... */
     const float *input_mean;      /* [K] */
     const float *input_inv_std;   /* [K] */
-    const float *in_w;            /* [k_in * K][C]; row j*K + i is input band i at tap j */
-    const float *in_b;            /* [C] */
+    int fine_first;               /* first band with a flatness input (format version 2) */
+    int n_fine;                   /* F flatness inputs; 0 in a version-1 model */
+    const float *fine_mean;       /* [F] */
+    const float *fine_inv_std;    /* [F] */
+    /* [k_in * K + F][C]; row j*K + i is input band i at tap j, row k_in*K + f is
+     * flatness input f (current frame only) */
+    const float *in_w;
+    const float *in_b; /* [C] */
     QuellBlock blocks[QUELL_MODEL_MAX_BLOCKS];
     const float *out_w; /* [C][K] */
     const float *out_b; /* [K] */

@@ -32,7 +32,7 @@ int quell_net_init(QuellNet *net, const QuellModel *m)
         net->ring_offset[b] = net->ring_floats;
         net->ring_floats += (size_t)net->ring_frames[b] * C;
     }
-    net->history = quell_calloc((size_t)m->k_in * K, sizeof(float));
+    net->history = quell_calloc((size_t)m->k_in * K + (size_t)m->n_fine, sizeof(float));
     net->h = quell_calloc(C, sizeof(float));
     net->u = quell_calloc(C, sizeof(float));
     net->v = quell_calloc(C, sizeof(float));
@@ -59,7 +59,8 @@ void quell_net_free(QuellNet *net)
 void quell_net_reset(QuellNet *net)
 {
     const QuellModel *m = net->model;
-    memset(net->history, 0, (size_t)m->k_in * (size_t)m->n_bands * sizeof(float));
+    memset(net->history, 0,
+           ((size_t)m->k_in * (size_t)m->n_bands + (size_t)m->n_fine) * sizeof(float));
     memset(net->ring, 0, net->ring_floats * sizeof(float));
     for (int b = 0; b < m->n_blocks; b++)
         net->ring_pos[b] = 0;
@@ -87,7 +88,7 @@ static void quell_depthwise(QuellNet *net, int b, float *restrict u)
 void quell_net_step(QuellNet *net, const float *features, float *band_gains, float *vad)
 {
     const QuellModel *m = net->model;
-    const int K = m->n_bands, C = m->n_channels;
+    const int K = m->n_bands, C = m->n_channels, F = m->n_fine;
 
     /* Input history: shift one frame out, normalise the new one in. */
     float *hist = net->history;
@@ -95,7 +96,10 @@ void quell_net_step(QuellNet *net, const float *features, float *band_gains, flo
     float *z = hist + (size_t)(m->k_in - 1) * (size_t)K;
     for (int i = 0; i < K; i++)
         z[i] = (features[i] - m->input_mean[i]) * m->input_inv_std[i];
-    net->matvec(net->h, m->in_w, m->in_b, hist, m->k_in * K, C);
+    float *zf = hist + (size_t)m->k_in * (size_t)K; /* flatness inputs follow the taps */
+    for (int f = 0; f < F; f++)
+        zf[f] = (features[K + f] - m->fine_mean[f]) * m->fine_inv_std[f];
+    net->matvec(net->h, m->in_w, m->in_b, hist, m->k_in * K + F, C);
     quell_relu(net->h, C);
 
     for (int b = 0; b < m->n_blocks; b++) {

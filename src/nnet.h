@@ -15,7 +15,8 @@
 typedef struct QuellNet {
     const QuellModel *model;
     QuellMatvecFn matvec; /* chosen for this CPU at init */
-    float *history;       /* [k_in][K] normalised inputs, oldest frame first */
+    float *history;       /* [k_in][K] normalised band inputs, oldest frame first, then the
+                             F normalised flatness inputs of the current frame */
     float *h;             /* [C] residual stream */
     float *u;             /* [C] block work */
     float *v;             /* [C] block work */
@@ -32,7 +33,8 @@ int quell_net_init(QuellNet *net, const QuellModel *model);
 void quell_net_free(QuellNet *net);
 /* Forgets every past frame (as if t = 0 comes next). [RT] */
 void quell_net_reset(QuellNet *net);
-/* One frame: K features in, K band gains in [0, 1] and the speech probability out. [RT] */
+/* One frame: K + F features in (band energies, then flatness), K band gains in [0, 1]
+ * and the speech probability out. [RT] */
 void quell_net_step(QuellNet *net, const float *features, float *band_gains, float *vad);
 
 #endif /* QUELL_NNET_H */

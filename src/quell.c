@@ -33,18 +33,23 @@ struct QuellState {
     int channels;
     int hop;  /* H */
     int size; /* N = 2H */
+    int span; /* input kept per channel: N, or 4H for a model with flatness inputs */
     int fill; /* samples of the current hop received, 0..H-1 */
     QuellStft stft;
     QuellBands bands;
     QuellNet net;
-    float *input;       /* [channels][N]: previous hop, then the hop being filled */
-    float *ola;         /* [channels][N]: overlap-add accumulator */
-    float *output;      /* [channels][H]: finished samples, emitted one per input */
-    kiss_fft_cpx *spec; /* [channels][H + 1] */
-    float *power;       /* [H + 1] channel-mean |X|^2 */
-    float *features;    /* [K] */
-    float *band_gains;  /* [K] */
-    float *bin_gains;   /* [H + 1] */
+    QuellLongAnalysis long_analysis; /* flatness inputs only */
+    QuellBands long_bands;           /* the model's bands on the 4H-point FFT */
+    kiss_fft_cpx *long_spec;         /* [2H + 1] */
+    float *long_power;               /* [2H + 1] channel-mean |X_long|^2 */
+    float *input;                    /* [channels][span]: past hops, then the hop being filled */
+    float *ola;                      /* [channels][N]: overlap-add accumulator */
+    float *output;                   /* [channels][H]: finished samples, emitted one per input */
+    kiss_fft_cpx *spec;              /* [channels][H + 1] */
+    float *power;                    /* [H + 1] channel-mean |X|^2 */
+    float *features;                 /* [K + F] */
+    float *band_gains;               /* [K] */
+    float *bin_gains;                /* [H + 1] */
 
     float limit_db;     /* as set */
     float floor_target; /* 10^(-limit_db / 20) */
@@ -108,6 +113,10 @@ QUELL_API void quell_destroy(QuellState *st)
         return;
     quell_stft_free(&st->stft);
     quell_bands_free(&st->bands);
+    quell_long_analysis_free(&st->long_analysis);
+    quell_bands_free(&st->long_bands);
+    quell_free(st->long_spec);
+    quell_free(st->long_power);
     quell_net_free(&st->net);
     quell_free(st->input);
     quell_free(st->ola);
@@ -151,23 +160,34 @@ QUELL_API QuellState *quell_create(const QuellModel *model, int sample_rate_hz, 
     st->channels = channels;
     st->hop = quell_hop_for_rate(sample_rate_hz);
     st->size = 2 * st->hop;
+    st->span = model->n_fine > 0 ? 4 * st->hop : st->size;
 
     const size_t ch = (size_t)channels, H = (size_t)st->hop, N = (size_t)st->size;
-    const size_t K = (size_t)model->n_bands;
+    const size_t K = (size_t)model->n_bands, span = (size_t)st->span;
     int e = quell_stft_init(&st->stft, st->hop);
     if (e == QUELL_OK)
         e = quell_bands_init(&st->bands, model->band_centers_hz, model->n_bands, sample_rate_hz,
                              st->size);
     if (e == QUELL_OK)
         e = quell_net_init(&st->net, model);
+    if (e == QUELL_OK && model->n_fine > 0) {
+        e = quell_long_analysis_init(&st->long_analysis, st->hop);
+        if (e == QUELL_OK)
+            e = quell_bands_init(&st->long_bands, model->band_centers_hz, model->n_bands,
+                                 sample_rate_hz, 4 * st->hop);
+        st->long_spec = quell_calloc(2 * H + 1, sizeof(kiss_fft_cpx));
+        st->long_power = quell_calloc(2 * H + 1, sizeof(float));
+        if (e == QUELL_OK && (!st->long_spec || !st->long_power))
+            e = QUELL_ERR_NO_MEMORY;
+    }
     if (e != QUELL_OK)
         return quell_create_fail(st, e, err);
-    st->input = quell_calloc(ch * N, sizeof(float));
+    st->input = quell_calloc(ch * span, sizeof(float));
     st->ola = quell_calloc(ch * N, sizeof(float));
     st->output = quell_calloc(ch * H, sizeof(float));
     st->spec = quell_calloc(ch * (H + 1), sizeof(kiss_fft_cpx));
     st->power = quell_calloc(H + 1, sizeof(float));
-    st->features = quell_calloc(K, sizeof(float));
+    st->features = quell_calloc(K + (size_t)model->n_fine, sizeof(float));
     st->band_gains = quell_calloc(K, sizeof(float));
     st->bin_gains = quell_calloc(H + 1, sizeof(float));
     if (!st->input || !st->ola || !st->output || !st->spec || !st->power || !st->features ||
@@ -191,7 +211,7 @@ QUELL_API void quell_reset(QuellState *st)
     if (st == NULL)
         return;
     const size_t ch = (size_t)st->channels, H = (size_t)st->hop, N = (size_t)st->size;
-    memset(st->input, 0, ch * N * sizeof(float));
+    memset(st->input, 0, ch * (size_t)st->span * sizeof(float));
     memset(st->ola, 0, ch * N * sizeof(float));
     memset(st->output, 0, ch * H * sizeof(float));
     quell_net_reset(&st->net);
@@ -223,20 +243,38 @@ static void quell_advance_settings(QuellState *st)
 static void quell_run_frame(QuellState *st)
 {
     const int ch = st->channels, H = st->hop, N = st->size, n_bins = H + 1;
+    const int span = st->span;
+    const QuellModel *m = st->model;
 
     for (int k = 0; k < n_bins; k++)
         st->power[k] = 0.0f;
     for (int c = 0; c < ch; c++) {
         kiss_fft_cpx *X = st->spec + (size_t)c * (size_t)n_bins;
-        quell_stft_analyze(&st->stft, st->input + (size_t)c * (size_t)N, X);
+        /* the STFT frame is the newest N samples of the channel's input */
+        quell_stft_analyze(&st->stft, st->input + (size_t)c * (size_t)span + (span - N), X);
         for (int k = 0; k < n_bins; k++)
             st->power[k] += X[k].r * X[k].r + X[k].i * X[k].i;
     }
     const float inv_ch = 1.0f / (float)ch;
     for (int k = 0; k < n_bins; k++)
         st->power[k] *= inv_ch;
-
     quell_bands_features(&st->bands, st->power, st->features);
+
+    if (m->n_fine > 0) {
+        const int n_long = 2 * H + 1;
+        for (int k = 0; k < n_long; k++)
+            st->long_power[k] = 0.0f;
+        for (int c = 0; c < ch; c++) {
+            kiss_fft_cpx *Z = st->long_spec;
+            quell_long_analyze(&st->long_analysis, st->input + (size_t)c * (size_t)span, Z);
+            for (int k = 0; k < n_long; k++)
+                st->long_power[k] += Z[k].r * Z[k].r + Z[k].i * Z[k].i;
+        }
+        for (int k = 0; k < n_long; k++)
+            st->long_power[k] *= inv_ch;
+        quell_bands_flatness(&st->long_bands, st->long_power, m->fine_first, m->n_fine,
+                             st->features + m->n_bands);
+    }
     quell_net_step(&st->net, st->features, st->band_gains, &st->speech_prob);
     quell_advance_settings(st);
     st->fresh = 0;
@@ -269,13 +307,13 @@ static void quell_run_frame(QuellState *st)
             X[k].i *= st->bin_gains[k];
         }
         float *ola = st->ola + (size_t)c * (size_t)N;
-        float *in = st->input + (size_t)c * (size_t)N;
+        float *in = st->input + (size_t)c * (size_t)span;
         quell_stft_synthesize(&st->stft, X, ola);
         /* ola[0..H) is complete: it becomes the next H output samples */
         memcpy(st->output + (size_t)c * (size_t)H, ola, (size_t)H * sizeof(float));
         memmove(ola, ola + H, (size_t)H * sizeof(float));
         memset(ola + H, 0, (size_t)H * sizeof(float));
-        memmove(in, in + H, (size_t)H * sizeof(float));
+        memmove(in, in + H, (size_t)(span - H) * sizeof(float));
     }
 }
 
@@ -294,7 +332,7 @@ QUELL_API int quell_process(QuellState *st, const float *in, float *out, size_t 
     if (st == NULL || in == NULL || out == NULL)
         return QUELL_ERR_INVALID_ARG;
     QuellFpuMode mode = quell_fpu_enter();
-    const size_t ch = (size_t)st->channels, H = (size_t)st->hop, N = (size_t)st->size;
+    const size_t ch = (size_t)st->channels, H = (size_t)st->hop;
     size_t done = 0;
     while (done < n_frames) {
         size_t fill = (size_t)st->fill;
@@ -305,7 +343,7 @@ QUELL_API int quell_process(QuellState *st, const float *in, float *out, size_t 
         for (size_t c = 0; c < ch; c++) {
             const float *src = in + done * ch + c;
             float *dst = out + done * ch + c;
-            float *buf = st->input + c * N + H + fill;
+            float *buf = st->input + c * (size_t)st->span + ((size_t)st->span - H) + fill;
             const float *fifo = st->output + c * H + fill;
             for (size_t i = 0; i < n; i++) {
                 float x = quell_clean_sample(src[i * ch]);

@@ -92,3 +92,38 @@ void quell_stft_synthesize(QuellStft *stft, const kiss_fft_cpx *spec, float *ola
     for (int i = 0; i < stft->size; i++)
         ola[i] += t[i] * w[i];
 }
+
+int quell_long_analysis_init(QuellLongAnalysis *la, int hop)
+{
+    la->size = 4 * hop;
+    const int n = la->size;
+    la->fwd = quell_fftr_plan(n, 0);
+    la->window = quell_calloc((size_t)n, sizeof(float));
+    la->scratch = quell_calloc((size_t)n, sizeof(float));
+    if (!la->fwd || !la->window || !la->scratch) {
+        quell_long_analysis_free(la);
+        return QUELL_ERR_NO_MEMORY;
+    }
+    const double pi = 3.14159265358979323846;
+    for (int i = 0; i < n; i++)
+        la->window[i] = (float)sin(pi * (i + 0.5) / n);
+    return QUELL_OK;
+}
+
+void quell_long_analysis_free(QuellLongAnalysis *la)
+{
+    quell_free(la->fwd);
+    quell_free(la->window);
+    quell_free(la->scratch);
+    la->fwd = NULL;
+    la->window = la->scratch = NULL;
+}
+
+void quell_long_analyze(QuellLongAnalysis *la, const float *frame, kiss_fft_cpx *spec)
+{
+    float *restrict t = la->scratch;
+    const float *restrict w = la->window;
+    for (int i = 0; i < la->size; i++)
+        t[i] = frame[i] * w[i];
+    kiss_fftr(la->fwd, t, spec);
+}

@@ -78,7 +78,7 @@ unsigned char *tb_write(const TbModel *m, size_t *size)
         total += 56 + m->a[i].bytes;
     unsigned char *b = tb_xmalloc(total);
     memcpy(b, "QUELLMDL", 8);
-    tb_put_u32(b + 8, 1);
+    tb_put_u32(b + 8, tb_find(m, "fine_bands") >= 0 ? 2u : 1u);
     tb_put_u32(b + 12, (uint32_t)m->n);
     tb_put_u32(b + 16, (uint32_t)total);
     size_t pos = 24;
@@ -258,4 +258,16 @@ char *tb_temp_file(const unsigned char *data, size_t size)
     }
     close(fd);
     return path;
+}
+
+void tb_add_fine(TbModel *m, int first, int count, uint64_t seed)
+{
+    uint64_t s = seed;
+    const int C = (int)tb_u32(m->a[tb_find(m, "config")].data + 4);
+    const int32_t fb[2] = {first, count};
+    const uint32_t d2 = 2, uF = (uint32_t)count, dw[2] = {(uint32_t)C, (uint32_t)count};
+    tb_add(m, "fine_bands", 2, 1, &d2, fb, sizeof fb);
+    tb_add_random(m, "fine_mean", 1, &uF, 0.05f, -0.3f, &s);
+    tb_add_random(m, "fine_inv_std", 1, &uF, 0.5f, 5.0f, &s);
+    tb_add_random(m, "in_fine.weight", 2, dw, 0.3f, 0.0f, &s);
 }

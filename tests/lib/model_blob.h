@@ -27,11 +27,14 @@ typedef struct TbModel {
 uint32_t tb_crc32(const unsigned char *p, size_t n);
 /* Splits a valid blob into arrays (copies the data). Returns 0 on success. */
 int tb_parse(TbModel *m, const unsigned char *blob, size_t size);
-/* Serialises with a correct header (count, size, CRC); caller frees. */
+/* Serialises with a correct header (count, size, CRC; version 2 when the model has
+ * "fine_bands", else 1); caller frees. */
 unsigned char *tb_write(const TbModel *m, size_t *size);
 /* A random model in the spec's layout (malloc'd arrays). dilations has B entries. */
 void tb_random(TbModel *m, int K, int C, int k_in, int B, int k, const int *dilations,
                uint64_t seed);
+/* Adds flatness inputs for bands first..first+count-1 (the four version-2 arrays). */
+void tb_add_fine(TbModel *m, int first, int count, uint64_t seed);
 void tb_free(TbModel *m);
 /* Deep copy. */
 void tb_copy(TbModel *dst, const TbModel *src);

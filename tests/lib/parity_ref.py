@@ -3,8 +3,9 @@
 """A plain numpy (float64) implementation of models/README.md sections 1-2,
 independent of the C engine and of PyTorch.
 
-Usage: parity_ref.py OUTDIR [SECONDS]
-Writes OUTDIR/model.qmodel (qmodel.random_model) and, for the cases 16000_1ch,
+Usage: parity_ref.py OUTDIR [SECONDS] [fine]
+Writes OUTDIR/model.qmodel (qmodel.random_model; with "fine", one with flatness
+inputs, format version 2) and, for the cases 16000_1ch,
 44100_1ch and 48000_2ch, <case>_in.f32 and <case>_out.f32 (raw little-endian
 float32, interleaved): the output quell_process() must give for the whole
 input with an attenuation limit of 100 dB and no bypass. test_parity reads
@@ -56,10 +57,14 @@ def causal_conv(x, w, b, d):
 
 
 def network(m, feats):
-    """feats [T, K] -> band gains [T, K], vad [T]."""
+    """feats [T, K + F] -> band gains [T, K], vad [T]."""
     K, C, k_in, B, k = (int(v) for v in m["config"])
-    z = (feats - m["input_mean"]) * m["input_inv_std"]
-    h = np.maximum(causal_conv(z, m["in.weight"].astype(np.float64), m["in.bias"], 1), 0)
+    z = (feats[:, :K] - m["input_mean"]) * m["input_inv_std"]
+    a = causal_conv(z, m["in.weight"].astype(np.float64), m["in.bias"], 1)
+    if "fine_bands" in m:
+        zf = (feats[:, K:] - m["fine_mean"]) * m["fine_inv_std"]
+        a = a + zf @ m["in_fine.weight"].astype(np.float64).T
+    h = np.maximum(a, 0)
     for i in range(B):
         d = int(m["dilations"][i])
         dw = m[f"blk{i}.dw.weight"].astype(np.float64)  # [C, k]
@@ -76,6 +81,22 @@ def network(m, feats):
     return g, vad
 
 
+def flatness(m, xp, H, n_frames, fs):
+    """Flatness inputs [T, F]: 4H-point frames ending where the STFT frames end."""
+    first, count = (int(v) for v in m["fine_bands"])
+    L = 4 * H
+    ch = xp.shape[1]
+    xl = np.concatenate([np.zeros((3 * H, ch)), xp[H:]])  # 3H zeros before the input
+    w = np.sin(np.pi * (np.arange(L) + 0.5) / L)
+    P = np.stack([np.mean(np.abs(np.fft.rfft(xl[t * H:t * H + L].T * w, axis=-1)) ** 2, axis=0)
+                  for t in range(n_frames)]) * (2.0 / (L * L))
+    T = band_matrix(m["band_centers_hz"], fs, L)[first:first + count]
+    S = T.sum(axis=1)
+    mean_log = (np.log10(P + 1e-10) @ T.T) / np.maximum(S, 1e-30)
+    log_mean = np.log10((P @ T.T) / np.maximum(S, 1e-30) + 1e-10)
+    return np.where(S > 0, mean_log - log_mean, 0.0)
+
+
 def process(m, x, fs, limit_db=100.0):
     """x [T, ch] -> y [T, ch], as quell_process() over the whole input."""
     H = hop_for_rate(fs)
@@ -89,7 +110,10 @@ def process(m, x, fs, limit_db=100.0):
     T = band_matrix(m["band_centers_hz"], fs, N)
     S = T.sum(axis=1)
     E = np.where(S > 0, (P @ T.T) / np.maximum(S, 1e-30) / (N * N / 2), 0)
-    g, _ = network(m, np.log10(E + 1e-10))
+    feats = np.log10(E + 1e-10)
+    if "fine_bands" in m:
+        feats = np.concatenate([feats, flatness(m, xp, H, n_frames, fs)], axis=1)
+    g, _ = network(m, feats)
     G = np.maximum(np.minimum(g @ T, 1.0), 10 ** (-limit_db / 20))
     ola = np.zeros((n_samples + N + H, ch))
     for t in range(n_frames):
@@ -113,7 +137,8 @@ def main():
     out_dir = sys.argv[1]
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 0.5
     os.makedirs(out_dir, exist_ok=True)
-    arrays = qmodel.random_model(seed=1)
+    fine = len(sys.argv) > 3 and sys.argv[3] == "fine"
+    arrays = qmodel.random_model(seed=1, fine=(9, 7) if fine else None)
     qmodel.write(os.path.join(out_dir, "model.qmodel"), arrays)
     m = qmodel.read(os.path.join(out_dir, "model.qmodel"))
     for fs, ch in ((16000, 1), (44100, 1), (48000, 2)):

@@ -45,6 +45,7 @@ void free(void *ptr)
 #endif
 
 static char model_path[4096];
+static char fine_model_path[4096]; /* a model with flatness inputs (format version 2) */
 static unsigned char *model_bytes;
 static size_t model_size;
 
@@ -52,6 +53,8 @@ static void load_model_bytes(void)
 {
     const char *root = getenv("QUELL_SOURCE_ROOT");
     snprintf(model_path, sizeof model_path, "%s/models/default.qmodel", root ? root : ".");
+    snprintf(fine_model_path, sizeof fine_model_path, "%s/tests/data/parity_fine/model.qmodel",
+             root ? root : ".");
     FILE *f = fopen(model_path, "rb");
     if (f == NULL) {
         fprintf(stderr, "cannot open %s\n", model_path);
@@ -68,13 +71,13 @@ static void load_model_bytes(void)
     fclose(f);
 }
 
-static void test_no_allocation_in_process(void)
+static void test_no_allocation_in_process(const QuellModel *model)
 {
     const int rate = 44100, ch = 2;
     const size_t frames = (size_t)rate * 3;
     float *in = test_signal(frames, ch, rate, 5);
     float *out = malloc(frames * (size_t)ch * sizeof(float));
-    QuellState *st = quell_create(NULL, rate, ch, NULL);
+    QuellState *st = quell_create(model, rate, ch, NULL);
     const unsigned long before = quell_alloc_test_count();
 #ifdef COUNT_SYSTEM_MALLOC
     const unsigned long sys_before = system_allocs;
@@ -116,17 +119,35 @@ static void test_no_allocation_in_process(void)
 }
 
 /* Which constructor to run with the n-th allocation failing. */
-enum { CREATE_DEFAULT, CREATE_SHARED, MODEL_DEFAULT, MODEL_FILE, MODEL_BUFFER, N_KINDS };
+enum {
+    CREATE_DEFAULT,
+    CREATE_SHARED,
+    CREATE_FINE,
+    MODEL_DEFAULT,
+    MODEL_FILE,
+    MODEL_FINE_FILE,
+    MODEL_BUFFER,
+    N_KINDS
+};
 static const char *const kind_names[N_KINDS] = {
-    "quell_create(NULL)",        "quell_create(model)",         "quell_model_new_default",
-    "quell_model_new_from_file", "quell_model_new_from_buffer",
+    "quell_create(NULL)",          "quell_create(model)",       "quell_create(fine model)",
+    "quell_model_new_default",     "quell_model_new_from_file", "new_from_file(fine model)",
+    "quell_model_new_from_buffer",
 };
 
 /* Returns non-NULL on success; frees what it made. */
-static int try_kind(int kind, const QuellModel *shared, int *err)
+static int try_kind(int kind, const QuellModel *shared, const QuellModel *fine, int *err)
 {
     void *obj = NULL;
     switch (kind) {
+    case CREATE_FINE:
+        obj = quell_create(fine, 22050, 3, err);
+        quell_destroy(obj);
+        break;
+    case MODEL_FINE_FILE:
+        obj = quell_model_new_from_file(fine_model_path, err);
+        quell_model_free(obj);
+        break;
     case CREATE_DEFAULT:
         obj = quell_create(NULL, 48000, 2, err);
         quell_destroy(obj);
@@ -154,18 +175,20 @@ static int try_kind(int kind, const QuellModel *shared, int *err)
 static void test_allocation_failures(void)
 {
     QuellModel *shared = quell_model_new_default(NULL);
+    QuellModel *fine = quell_model_new_from_file(fine_model_path, NULL);
+    CHECK(fine != NULL, "cannot load %s", fine_model_path);
     for (int kind = 0; kind < N_KINDS; kind++) {
         /* count the allocations of a successful call, then fail each in turn */
         int err = 1;
         unsigned long c0 = quell_alloc_test_count();
-        CHECK(try_kind(kind, shared, &err) && err == QUELL_OK, "%s fails without injection",
+        CHECK(try_kind(kind, shared, fine, &err) && err == QUELL_OK, "%s fails without injection",
               kind_names[kind]);
         unsigned long total = quell_alloc_test_count() - c0;
         CHECK(total > 0, "%s: no allocation seen", kind_names[kind]);
         for (unsigned long n = 1; n <= total; n++) {
             err = 1;
             quell_alloc_test_fail_after(n);
-            int ok = try_kind(kind, shared, &err);
+            int ok = try_kind(kind, shared, fine, &err);
             quell_alloc_test_fail_after(0);
             CHECK(!ok && err == QUELL_ERR_NO_MEMORY, "%s with allocation %lu failing: ok=%d err=%d",
                   kind_names[kind], n, ok, err);
@@ -173,18 +196,24 @@ static void test_allocation_failures(void)
         /* one past the last allocation: the call succeeds again */
         quell_alloc_test_fail_after(total + 1);
         err = 1;
-        CHECK(try_kind(kind, shared, &err) && err == QUELL_OK, "%s after injection",
+        CHECK(try_kind(kind, shared, fine, &err) && err == QUELL_OK, "%s after injection",
               kind_names[kind]);
         quell_alloc_test_fail_after(0);
         printf("%-28s %2lu allocations, each failure handled\n", kind_names[kind], total);
     }
     quell_model_free(shared);
+    quell_model_free(fine);
 }
 
 int main(void)
 {
     load_model_bytes();
-    test_no_allocation_in_process();
+    test_no_allocation_in_process(NULL);
+    QuellModel *fine = quell_model_new_from_file(fine_model_path, NULL);
+    CHECK(fine != NULL, "cannot load %s", fine_model_path);
+    if (fine != NULL)
+        test_no_allocation_in_process(fine);
+    quell_model_free(fine);
     test_allocation_failures();
     free(model_bytes);
     return test_finish("test_alloc");

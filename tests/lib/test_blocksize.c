@@ -91,5 +91,16 @@ int main(void)
     check_case(model, 16000, 1, seed + 2);
     check_case(model, 8000, 3, seed + 3);
     quell_model_free(model);
+    /* a model with flatness inputs keeps 4H samples of input: the same must hold */
+    const char *root = getenv("QUELL_SOURCE_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/data/parity_fine/model.qmodel", root ? root : ".");
+    model = quell_model_new_from_file(path, NULL);
+    CHECK(model != NULL, "%s", path);
+    if (model != NULL) {
+        check_case(model, 48000, 2, seed + 4);
+        check_case(model, 22050, 1, seed + 5);
+    }
+    quell_model_free(model);
     return test_finish("test_blocksize");
 }

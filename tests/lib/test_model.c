@@ -119,8 +119,8 @@ static void test_header(const unsigned char *blob, size_t size)
     b[0] = 'X';
     CHECK(load(b, size) == QUELL_ERR_MODEL_FORMAT, "bad magic");
     memcpy(b, blob, size);
-    b[8] = 2;
-    CHECK(load(b, size) == QUELL_ERR_MODEL_VERSION, "version 2");
+    b[8] = 3;
+    CHECK(load(b, size) == QUELL_ERR_MODEL_VERSION, "version 3");
     b[8] = 0;
     CHECK(load(b, size) == QUELL_ERR_MODEL_VERSION, "version 0");
     memcpy(b, blob, size);
@@ -296,6 +296,52 @@ static void test_structure(void)
     tb_free(&work);
 }
 
+/* Version 2: the flatness inputs' arrays and their version label. */
+static void test_fine_inputs(void)
+{
+    int K = 0;
+    memcpy(&K, base.a[tb_find(&base, "config")].data, 4);
+    const int idx = tb_find(&base, "fine_bands");
+    CHECK(idx >= 0 && load_tb(&base) == QUELL_OK, "model with flatness inputs");
+    static const int bad[][2] = {{-1, 1}, {0, 0}, {0, -1}, {1, 0}, {0, 99}, {2, 3}, {99, 1}};
+    char what[96];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(what, sizeof what, "fine_bands = {%d, %d} (K = %d)", bad[i][0], bad[i][1], K);
+        EXPECT_BROKEN(QUELL_ERR_MODEL_FORMAT, what, {
+            tb_set_i32(&work.a[idx], 0, bad[i][0]);
+            tb_set_i32(&work.a[idx], 1, bad[i][1]);
+        });
+    }
+    /* the widest legal range loads once its arrays fit it */
+    tb_copy(&work, &base);
+    for (int a = work.n - 1; a >= 0; a--)
+        if (strncmp((const char *)work.a[a].name, "fine", 4) == 0 ||
+            strcmp((const char *)work.a[a].name, "in_fine.weight") == 0)
+            tb_remove(&work, a);
+    tb_add_fine(&work, 0, K, 3);
+    CHECK(load_tb(&work) == QUELL_OK, "flatness inputs on every band");
+    tb_free(&work);
+
+    /* a version-2 label needs the arrays; a version-1 label forbids them */
+    size_t size;
+    tb_copy(&work, &base);
+    unsigned char *b = tb_write(&work, &size);
+    b[8] = 1; /* the header's version is outside the CRC */
+    CHECK(load(b, size) == QUELL_ERR_MODEL_FORMAT, "flatness arrays in a version-1 file");
+    free(b);
+    tb_remove(&work, tb_find(&work, "fine_bands"));
+    for (int a = work.n - 1; a >= 0; a--)
+        if (strncmp((const char *)work.a[a].name, "fine", 4) == 0 ||
+            strcmp((const char *)work.a[a].name, "in_fine.weight") == 0)
+            tb_remove(&work, a);
+    b = tb_write(&work, &size);
+    CHECK(load(b, size) == QUELL_OK, "the same model without them, version 1");
+    b[8] = 2;
+    CHECK(load(b, size) == QUELL_ERR_MODEL_FORMAT, "version 2 without flatness arrays");
+    free(b);
+    tb_free(&work);
+}
+
 /* Valid models of unusual shapes load, and a state runs them with finite output. */
 static void test_valid_shapes(void)
 {
@@ -308,10 +354,15 @@ static void test_valid_shapes(void)
         {256, 8, 1, 1, 3, {2}},
     };
     static const int rates[] = {8000, 22050, 192000};
-    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    const size_t n_shapes = sizeof shapes / sizeof shapes[0];
+    /* each shape without, then with flatness inputs (on the upper half of its bands) */
+    for (size_t v = 0; v < 2 * n_shapes; v++) {
+        const size_t s = v % n_shapes;
         TbModel m;
         tb_random(&m, shapes[s].K, shapes[s].C, shapes[s].k_in, shapes[s].B, shapes[s].k,
                   shapes[s].dil, 100 + s);
+        if (v >= n_shapes)
+            tb_add_fine(&m, shapes[s].K / 2, shapes[s].K - shapes[s].K / 2, 200 + s);
         size_t size;
         unsigned char *b = tb_write(&m, &size);
         int err = 0;
@@ -361,6 +412,18 @@ int main(void)
     test_truncation(small, small_size, 1);
     test_bit_flips(small, small_size, 1, 0);
     test_structure();
+    free(small);
+    tb_free(&base);
+
+    /* the same checks on a version-2 model (flatness inputs on bands 1..3 of 4) */
+    tb_random(&base, 4, 3, 2, 2, 2, dil, 8);
+    tb_add_fine(&base, 1, 3, 9);
+    small = tb_write(&base, &small_size);
+    test_truncation(small, small_size, 1);
+    test_bit_flips(small, small_size, 1, 1);
+    test_header(small, small_size);
+    test_structure();
+    test_fine_inputs();
     free(small);
     tb_free(&base);
 

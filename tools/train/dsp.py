@@ -109,6 +109,62 @@ def features(E):
     return torch.log10(E + FEATURE_FLOOR)
 
 
+def long_stft(x, hop):
+    """x [..., n] -> [..., frames, 2H + 1]: frame t = rfft(w4 * x[tH - 3H : tH + H]) with the
+    sine window w4 of 4H points (zeros before the start). It ends at the same sample as stft()'s
+    frame t, so it looks 20 ms further back and never ahead: twice the frequency resolution
+    (25 Hz) for the fine features, at no extra latency."""
+    n_long = 4 * hop
+    T = n_frames(x.shape[-1], hop)
+    xp = torch.nn.functional.pad(x, (3 * hop, hop))
+    fr = xp.unfold(-1, n_long, hop)[..., :T, :]
+    return torch.fft.rfft(fr * sine_window(n_long, x.device, x.dtype), dim=-1)
+
+
+def flatness(XL, T_long, first, count, channel_dim=None):
+    """Spectral flatness of bands first..first+count-1 in the long spectrum XL (long_stft(),
+    band weights T_long for its 4H-point FFT), models/README.md section 1:
+    sum_k T_b(f_k) log10(P_k + floor) / S_b - log10(sum_k T_b(f_k) P_k / S_b + floor) with
+    P_k = |XL[k]|^2 / (N_L^2 / 2), N_L = 4H. It is <= 0: about -0.25 for noise, lower for a
+    band holding resolved harmonics; 0 for a band above Nyquist."""
+    P = XL.real ** 2 + XL.imag ** 2
+    if channel_dim is not None:
+        P = P.mean(dim=channel_dim)
+    n_long = 2 * (XL.shape[-1] - 1)
+    P = P * (2.0 / (n_long * n_long))
+    T = T_long[first:first + count]
+    S = T.sum(dim=1)
+    inv_s = torch.where(S > 0, 1.0 / S.clamp_min(1e-30), torch.zeros_like(S))
+    mean_log = (torch.log10(P + FEATURE_FLOOR) @ T.t()) * inv_s
+    log_mean = torch.log10((P @ T.t()) * inv_s + FEATURE_FLOOR)
+    return torch.where(S > 0, mean_log - log_mean, torch.zeros_like(mean_log))
+
+
+_T_CACHE = {}
+
+
+def band_weights_for(net, fs, n_fft, device, dtype):
+    """band_weights() of the net's centres, cached (they are constants of a rate)."""
+    key = (tuple(net.band_centers_hz.detach().cpu().tolist()), fs, n_fft, str(device), dtype)
+    if key not in _T_CACHE:
+        _T_CACHE[key] = band_weights(net.band_centers_hz.detach().cpu().double(), fs, n_fft,
+                                     device, dtype)
+    return _T_CACHE[key]
+
+
+def net_input(net, x, X, T_w, fs, channel_dim=None):
+    """The network's input frames from audio x and its spectrum X = stft(x): K log band
+    energies, then the fine (flatness) features when the model has them."""
+    f = features(band_energy(X, T_w, channel_dim))
+    fine = getattr(net, "fine", None)
+    if fine is None:
+        return f
+    hop = X.shape[-1] - 1
+    T_long = band_weights_for(net, fs, 4 * hop, X.device, X.real.dtype)
+    return torch.cat([f, flatness(long_stft(x, hop), T_long, fine[0], fine[1], channel_dim)],
+                     dim=-1)
+
+
 def bin_gains(g, T_w, limit_db=None):
     """Band gains g [..., K] -> bin gains G' [..., H + 1] = max(sum_b T_b g_b, 10^(-limit/20))."""
     G = g @ T_w
@@ -129,8 +185,7 @@ def process(net, x, fs, limit_db=100.0):
     centers = net.band_centers_hz.detach().cpu().double()
     T_w = band_weights(centers, fs, 2 * hop, x.device, x.dtype)
     X = stft(x, hop)                         # [b, ch, T, F]
-    E = band_energy(X, T_w, channel_dim=1)   # [b, T, K]
-    g, vad = net(features(E))
+    g, vad = net(net_input(net, x, X, T_w, fs, channel_dim=1))
     G = bin_gains(g, T_w, limit_db)          # [b, T, F]
     y = istft(X * G.unsqueeze(1), hop, x.shape[-1])
     if squeeze:

@@ -22,6 +22,7 @@ from model import QuellNet, summary  # noqa: E402
 
 EXPECTED = ["config", "dilations", "band_centers_hz", "input_mean", "input_inv_std",
             "in.weight", "in.bias", "out.weight", "out.bias", "vad.weight", "vad.bias"]
+FINE = ["fine_bands", "fine_mean", "fine_inv_std", "in_fine.weight"]
 
 
 def check_limits(a):
@@ -32,6 +33,10 @@ def check_limits(a):
     c = a["band_centers_hz"]
     assert c[0] == 0 and np.all(np.diff(c) > 0) and c[-1] <= 96000
     names = set(EXPECTED)
+    if "fine_bands" in a:
+        first, count = (int(v) for v in a["fine_bands"])
+        assert 1 <= count and 0 <= first and first + count <= K
+        names |= set(FINE)
     for i in range(B):
         names |= {f"blk{i}.{l}.{p}" for l in ("dw", "pw1", "pw2") for p in ("weight", "bias")}
     assert set(a) == names, f"array names differ: {sorted(set(a) ^ names)}"
@@ -44,8 +49,7 @@ def load_checkpoint(path):
     from train import load_ckpt
     ck = load_ckpt(path)
     cfg = ck["config"]
-    net = QuellNet(np.array(cfg["centers"], np.float32), C=cfg["C"], k_in=cfg["k_in"],
-                   B=cfg["B"], k=cfg["k"], dilations=cfg["dilations"])
+    net = QuellNet.from_config(cfg)
     net.load_state_dict(ck["model"])
     return net.eval(), ck
 
@@ -59,7 +63,8 @@ def export(net, out_path):
         back = qmodel.read(tmp)
         check_limits(back)
         net2 = QuellNet.from_arrays(back).eval()
-        feats = torch.randn(2, 200, net.K) * 2 + net.input_mean
+        feats = torch.randn(2, 200, net.n_inputs())
+        feats[..., :net.K] = feats[..., :net.K] * 2 + net.input_mean
         with torch.no_grad():
             g1, v1 = net(feats)
             g2, v2 = net2(feats)

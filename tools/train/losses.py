@@ -14,15 +14,8 @@ def si_sdr(est, ref, eps=1e-9):
     return 10 * torch.log10(t.pow(2).sum(-1) / ((est - t).pow(2).sum(-1) + eps) + eps)
 
 
-_T_CACHE = {}
-
-
 def band_weights_cached(net, fs, device, dtype):
-    key = (tuple(net.band_centers_hz.detach().cpu().tolist()), fs, str(device), dtype)
-    if key not in _T_CACHE:
-        _T_CACHE[key] = dsp.band_weights(net.band_centers_hz.detach().cpu().double(), fs,
-                                         2 * dsp.hop_for_rate(fs), device, dtype)
-    return _T_CACHE[key]
+    return dsp.band_weights_for(net, fs, 2 * dsp.hop_for_rate(fs), device, dtype)
 
 
 def enhance(net, noisy, fs, limit_db=None, logits=False):
@@ -30,7 +23,7 @@ def enhance(net, noisy, fs, limit_db=None, logits=False):
     hop = dsp.hop_for_rate(fs)
     T_w = band_weights_cached(net, fs, noisy.device, noisy.dtype)
     X = dsp.stft(noisy, hop)
-    feats = dsp.features(dsp.band_energy(X, T_w))
+    feats = dsp.net_input(net, noisy, X, T_w, fs)
     if logits:
         g, vad = net.forward_logits(feats)
     else:

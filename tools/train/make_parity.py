@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Writes the parity vectors of tests/data/parity/ with the PyTorch path (dsp.py + model.py).
 
-Usage: make_parity.py [OUTDIR]   (default: tests/data/parity beside this repository's tools)
+Usage: make_parity.py [OUTDIR]   (default: tests/data/ beside this repository's tools)
 
-OUTDIR gets model.qmodel (qmodel.random_model: small random weights, not a denoiser) and,
+OUTDIR/parity and OUTDIR/parity_fine (a model with flatness inputs, format version 2) each
+get model.qmodel (qmodel.random_model: small random weights, not a denoiser) and,
 for the cases 16000_1ch, 44100_1ch and 48000_2ch, <case>_in.f32 and <case>_out.f32: raw
 little-endian float32, interleaved. <case>_out.f32 is what quell_process() must give for
 the whole input with an attenuation limit of 100 dB and no bypass (computed in float64).
@@ -24,7 +25,9 @@ from model import QuellNet  # noqa: E402
 
 # Stereo at 48 kHz is 8x the bytes of mono at 16 kHz: shorter, to keep the folder < 600 KB.
 CASES = ((16000, 1, 0.6), (44100, 1, 0.6), (48000, 2, 0.3))
+FINE_CASES = ((16000, 1, 0.4), (44100, 1, 0.4), (48000, 2, 0.2))
 MODEL_SEED = 7
+FINE = (8, 7)  # flatness inputs of bands 8..14 of 16 (14 lies above Nyquist at 16 kHz)
 
 
 def test_signal(fs, ch, seconds, seed):
@@ -53,16 +56,20 @@ def test_signal(fs, ch, seconds, seed):
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "tests",
-                                                                 "data", "parity")
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "tests", "data")
+    write_folder(os.path.join(root, "parity"), None, CASES)
+    write_folder(os.path.join(root, "parity_fine"), FINE, FINE_CASES)
+
+
+def write_folder(out_dir, fine, cases):
     os.makedirs(out_dir, exist_ok=True)
     arrays = qmodel.random_model(K=16, C=24, k_in=3, B=3, k=3, dilations=(1, 2, 4),
-                                 seed=MODEL_SEED)
+                                 seed=MODEL_SEED, fine=fine)
     model_path = os.path.join(out_dir, "model.qmodel")
     qmodel.write(model_path, arrays)
     net = QuellNet.from_arrays(qmodel.read(model_path)).double().eval()
     total = 0
-    for fs, ch, seconds in CASES:
+    for fs, ch, seconds in cases:
         x = test_signal(fs, ch, seconds, seed=fs + ch)
         with torch.no_grad():
             y, g, _ = dsp.process(net, torch.from_numpy(x.T.astype(np.float64)), fs, 100.0)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Reader and writer for quell's model file format (.qmodel, version 1).
+"""Reader and writer for quell's model file format (.qmodel, versions 1 and 2).
 
 The format is specified in models/README.md; src/model.c reads the same bytes.
 Only the Python standard library and numpy are needed, so this runs anywhere.
@@ -10,7 +10,8 @@ import zlib
 import numpy as np
 
 MAGIC = b"QUELLMDL"
-VERSION = 1
+VERSION = 1          # a model without fine features
+VERSION_FINE = 2     # a model with fine features ("fine_bands" and its arrays)
 NAME_LEN = 32
 DTYPE_F32 = 1
 DTYPE_I32 = 2
@@ -43,7 +44,8 @@ def to_bytes(arrays):
         body += np.ascontiguousarray(a).tobytes()
     size = 24 + len(body)
     crc = zlib.crc32(bytes(body)) & 0xFFFFFFFF
-    return MAGIC + struct.pack("<4I", VERSION, len(arrays), size, crc) + bytes(body)
+    version = VERSION_FINE if "fine_bands" in arrays else VERSION
+    return MAGIC + struct.pack("<4I", version, len(arrays), size, crc) + bytes(body)
 
 
 def read(path):
@@ -53,7 +55,7 @@ def read(path):
     if data[:8] != MAGIC:
         raise ValueError("bad magic")
     version, n, size, crc = struct.unpack_from("<4I", data, 8)
-    if version != VERSION or size != len(data) or zlib.crc32(data[24:]) & 0xFFFFFFFF != crc:
+    if version not in (VERSION, VERSION_FINE) or size != len(data) or zlib.crc32(data[24:]) & 0xFFFFFFFF != crc:
         raise ValueError("bad version, size or checksum")
     arrays, pos = {}, 24
     for _ in range(n):
@@ -67,8 +69,10 @@ def read(path):
     return arrays
 
 
-def random_model(K=16, C=24, k_in=3, B=3, k=3, dilations=(1, 2, 4), seed=0, max_hz=24000.0):
-    """A small model with random weights, for tests (parity, format) only: not a denoiser."""
+def random_model(K=16, C=24, k_in=3, B=3, k=3, dilations=(1, 2, 4), seed=0, max_hz=24000.0,
+                 fine=None):
+    """A small model with random weights, for tests (parity, format) only: not a denoiser.
+    fine = (first band, count) adds flatness inputs (a version-2 file)."""
     rng = np.random.default_rng(seed)
 
     def w(*shape, scale=None):
@@ -97,4 +101,10 @@ def random_model(K=16, C=24, k_in=3, B=3, k=3, dilations=(1, 2, 4), seed=0, max_
     arrays["out.bias"] = w(K, scale=0.1)
     arrays["vad.weight"] = w(1, C)
     arrays["vad.bias"] = w(1, scale=0.1)
+    if fine is not None:
+        F = int(fine[1])
+        arrays["fine_bands"] = np.array(fine, np.int32)
+        arrays["fine_mean"] = np.full(F, -0.3, np.float32) + w(F, scale=0.05)
+        arrays["fine_inv_std"] = np.full(F, 5.0, np.float32)
+        arrays["in_fine.weight"] = w(C, F)
     return arrays

@@ -26,7 +26,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
 import losses  # noqa: E402
-from model import QuellNet, summary  # noqa: E402
+from model import DEFAULT_FINE, QuellNet, summary  # noqa: E402
 
 VAL_SNRS = (-5, 0, 5, 10, 20)
 VAL_RATES = (48000, 16000)
@@ -64,6 +64,12 @@ def parse_args(argv=None):
                    help="weight of the intelligibility term (2 - STOI - ESTOI, losses.intelligibility)")
     p.add_argument("--p-clean", type=float, default=0.08, help="share of speech-only items")
     p.add_argument("--p-noise-only", type=float, default=0.08, help="share of noise-only items")
+    p.add_argument("--fine", action="store_true",
+                   help="give the network fine features (model.DEFAULT_FINE; format version 2); "
+                        "with --init of a model without them, their weights start at zero")
+    p.add_argument("--lr-fine", type=float, default=1.0,
+                   help="learning-rate multiplier of the fine-feature weights (new ones learn "
+                        "faster than the fine-tuned rest)")
     p.add_argument("--C", type=int, default=128)
     p.add_argument("--B", type=int, default=8)
     return p.parse_args(argv)
@@ -102,22 +108,26 @@ def load_banks(args, log):
 
 @torch.no_grad()
 def feature_stats(net, mixer, n_batches, bsz, seconds):
-    """Per-band mean and 1/std of the features over 48 kHz training mixtures."""
-    s1 = torch.zeros(net.K, dtype=torch.float64)
-    s2 = torch.zeros(net.K, dtype=torch.float64)
+    """Per-input mean and 1/std of the network input over 48 kHz training mixtures."""
+    n = net.n_inputs()
+    s1 = torch.zeros(n, dtype=torch.float64)
+    s2 = torch.zeros(n, dtype=torch.float64)
     cnt = 0
     for _ in range(n_batches):
         b = mixer.batch(bsz, seconds, 48000)
         hop = data.FS // 100
         T_w = losses.dsp.band_weights(net.band_centers_hz.cpu().double(), 48000, 2 * hop,
                                       b["noisy"].device)
-        f = losses.dsp.features(losses.dsp.band_energy(losses.dsp.stft(b["noisy"], hop), T_w))
-        f = f.reshape(-1, net.K).double().cpu()
+        f = losses.dsp.net_input(net, b["noisy"], losses.dsp.stft(b["noisy"], hop), T_w, 48000)
+        f = f.reshape(-1, n).double().cpu()
         s1 += f.sum(0)
         s2 += (f * f).sum(0)
         cnt += f.shape[0]
     mean = s1 / cnt
-    std = (s2 / cnt - mean * mean).clamp_min(1e-4).sqrt().clamp_min(0.25)
+    std = (s2 / cnt - mean * mean).clamp_min(1e-4).sqrt()
+    # band energies: std floored at 0.25 (a quarter decade); flatness values are smaller
+    std[:net.K] = std[:net.K].clamp_min(0.25)
+    std[net.K:] = std[net.K:].clamp_min(0.02)
     return mean.float(), (1.0 / std).float()
 
 
@@ -155,6 +165,21 @@ def validate(net, val_sets, log, step):
     return vl
 
 
+def grow_fine(net, fine=DEFAULT_FINE):
+    """The same network with fine features whose weights are 0 (so the same output)."""
+    import model
+    grown = model.QuellNet.from_config(dict(net.config(), fine=fine))
+    missing = grown.load_state_dict(net.state_dict(), strict=False).missing_keys
+    assert set(missing) == {"fine_mean", "fine_inv_std", "inp_fine.weight"}, missing
+    with torch.no_grad():
+        grown.fine_mean.fill_(float("nan"))  # marks the statistics as not yet measured
+    return grown
+
+
+def fine_stats_known(net):
+    return net.fine is None or bool(torch.isfinite(net.fine_mean).all())
+
+
 def load_ckpt(path):
     """torch.load of a train.py checkpoint (plain Python/tensor data) on any torch version."""
     try:
@@ -188,9 +213,7 @@ def main(argv=None):
     start_step, elapsed0, ck = 0, 0.0, None
     if args.resume:
         ck = load_ckpt(args.resume)
-        cfg = ck["config"]
-        net = QuellNet(np.array(cfg["centers"], np.float32), C=cfg["C"], k_in=cfg["k_in"],
-                       B=cfg["B"], k=cfg["k"], dilations=cfg["dilations"])
+        net = QuellNet.from_config(ck["config"])
         net.load_state_dict(ck["model"])
         start_step, elapsed0 = ck["step"], float(ck.get("elapsed", 0.0))
         log(f"resumed {args.resume} at step {start_step}")
@@ -198,9 +221,13 @@ def main(argv=None):
         import qmodel
         net = QuellNet.from_arrays(qmodel.read(args.init))
         log(f"initialised from {args.init}")
+        if args.fine and net.fine is None:
+            net = grow_fine(net)
+            log(f"fine features {list(net.fine)} added (weights 0: same output at step 0)")
     else:
         dil = (1, 2, 4, 8, 16, 32, 1, 4, 8, 16, 2, 1)[:args.B]
-        net = QuellNet(C=args.C, B=args.B, dilations=dil)
+        net = QuellNet(C=args.C, B=args.B, dilations=dil,
+                       fine=DEFAULT_FINE if args.fine else None)
     net.to(args.device)
     log(summary(net))
     # Each run draws fresh mixtures: seed + start step, so a resumed run does not replay.
@@ -210,14 +237,25 @@ def main(argv=None):
     if args.rates:
         mixer.rates = tuple((int(r.split(":")[0]), float(r.split(":")[1]))
                             for r in args.rates.split(","))
-    if ck is None and not args.init:
+    fresh = ck is None and not args.init
+    if fresh or (ck is None and args.fine and not fine_stats_known(net)):
         mean, inv_std = feature_stats(net, mixer, 8, args.batch, args.seconds)
-        net.input_mean.copy_(mean.to(args.device))
-        net.input_inv_std.copy_(inv_std.to(args.device))
+        K = net.K
+        if fresh:  # a fine-tuned model keeps the band statistics it was trained with
+            net.input_mean.copy_(mean[:K].to(args.device))
+            net.input_inv_std.copy_(inv_std[:K].to(args.device))
+        if net.fine is not None:
+            net.fine_mean.copy_(mean[K:].to(args.device))
+            net.fine_inv_std.copy_(inv_std[K:].to(args.device))
         log("feature mean", np.round(mean.numpy(), 2).tolist())
-        log("feature std", np.round(1 / inv_std.numpy(), 2).tolist())
+        log("feature std", np.round(1 / inv_std.numpy(), 3).tolist())
     val_sets = make_val(banks, args)
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    fine_params = list(net.inp_fine.parameters()) if net.fine is not None else []
+    ids = {id(p) for p in fine_params}
+    groups = [dict(params=[p for p in net.parameters() if id(p) not in ids], mult=1.0)]
+    if fine_params:
+        groups.append(dict(params=fine_params, mult=args.lr_fine))
+    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=1e-4)
     if ck is not None and "opt" in ck:
         opt.load_state_dict(ck["opt"])
     budget = args.minutes * 60.0
@@ -235,7 +273,7 @@ def main(argv=None):
         warm = min(1.0, (step - start_step + 1) / args.warmup)
         lr = args.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
-            g["lr"] = lr
+            g["lr"] = lr * g.get("mult", 1.0)
         batch = mixer.batch(args.batch, args.seconds)
         loss, parts = losses.loss_fn(net, batch, w_under=args.w_under, w_stoi=args.w_stoi)
         opt.zero_grad(set_to_none=True)
