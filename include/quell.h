@@ -47,7 +47,7 @@ extern "C" {
 /** @name Version of this header (semantic versioning). */
 /**@{*/
 #define QUELL_VERSION_MAJOR 0
-#define QUELL_VERSION_MINOR 1
+#define QUELL_VERSION_MINOR 2
 #define QUELL_VERSION_PATCH 0
 /**@}*/
 
@@ -94,8 +94,8 @@ QUELL_API int quell_version(void);
 QUELL_API QuellModel *quell_model_new_default(int *err);
 
 /**
- * Load a model file (the format is described in models/README.md).
- * The file is read completely and validated (checksum, version, names,
+ * Load a model file (the format is described in models/README.md; this
+ * version reads format versions 1 and 2). The file is read completely and validated (checksum, version, names,
  * shapes, finite values) so that processing can trust it.
  * @param path  file name; must not be NULL.
  * @param err   receives QUELL_OK, QUELL_ERR_MODEL_IO, _FORMAT, _VERSION,

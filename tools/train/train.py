@@ -60,6 +60,8 @@ def parse_args(argv=None):
     p.add_argument("--val-items", type=int, default=12)
     p.add_argument("--w-under", type=float, default=0.5,
                    help="weight of the speech-removal (under-estimate) loss term")
+    p.add_argument("--w-sisdr", type=float, default=0.002,
+                   help="weight of the waveform SI-SDR term (per dB)")
     p.add_argument("--w-stoi", type=float, default=0.0,
                    help="weight of the intelligibility term (2 - STOI - ESTOI, losses.intelligibility)")
     p.add_argument("--p-clean", type=float, default=0.08, help="share of speech-only items")
@@ -275,7 +277,8 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = lr * g.get("mult", 1.0)
         batch = mixer.batch(args.batch, args.seconds)
-        loss, parts = losses.loss_fn(net, batch, w_under=args.w_under, w_stoi=args.w_stoi)
+        loss, parts = losses.loss_fn(net, batch, w_under=args.w_under, w_stoi=args.w_stoi,
+                                     w_sisdr=args.w_sisdr)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
