@@ -99,22 +99,36 @@ void quell_bands_features(const QuellBands *bands, const float *power, float *fe
     }
 }
 
-void quell_bands_flatness(const QuellBands *bands, const float *power, int first, int count,
-                          float *flatness)
+int quell_bands_end_bin(const QuellBands *bands, int first, int count)
 {
-    /* P_k = |X_k|^2 / (N^2 / 2), as for the band energies with a one-bin band */
+    int end = 0;
+    for (int b = first; b < first + count; b++)
+        if (bands->length[b] > 0 && bands->start[b] + bands->length[b] > end)
+            end = bands->start[b] + bands->length[b];
+    return end;
+}
+
+void quell_bands_flatness(const QuellBands *bands, const float *power, int first, int count,
+                          float *log_work, float *flatness)
+{
+    /* P_k = |X_k|^2 / (N^2 / 2), as for the band energies with a one-bin band; each bin
+     * lies in two bands, so its log is taken once, here */
     const float n = (float)(2 * (bands->n_bins - 1));
     const float scale = 2.0f / (n * n);
+    const int end = quell_bands_end_bin(bands, first, count);
+    const int begin = end > 0 ? bands->start[first] : 0;
+    for (int k = begin; k < end; k++)
+        log_work[k] = log10f(power[k] * scale + QUELL_FEATURE_FLOOR);
     for (int j = 0; j < count; j++) {
         const int b = first + j;
         const float *restrict w = bands->weight + bands->offset[b];
         const float *restrict p = power + bands->start[b];
+        const float *restrict lp = log_work + bands->start[b];
         float s = 0.0f, e = 0.0f, l = 0.0f;
         for (int i = 0; i < bands->length[b]; i++) {
-            float pk = p[i] * scale;
             s += w[i];
-            e += w[i] * pk;
-            l += w[i] * log10f(pk + QUELL_FEATURE_FLOOR);
+            e += w[i] * (p[i] * scale);
+            l += w[i] * lp[i];
         }
         flatness[j] = s > 0.0f ? l / s - log10f(e / s + QUELL_FEATURE_FLOOR) : 0.0f;
     }

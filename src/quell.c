@@ -42,6 +42,8 @@ struct QuellState {
     QuellBands long_bands;           /* the model's bands on the 4H-point FFT */
     kiss_fft_cpx *long_spec;         /* [2H + 1] */
     float *long_power;               /* [2H + 1] channel-mean |X_long|^2 */
+    float *long_log;                 /* [2H + 1] scratch of quell_bands_flatness() */
+    int long_end;                    /* bins 0 .. long_end - 1 feed the flatness inputs */
     float *input;                    /* [channels][span]: past hops, then the hop being filled */
     float *ola;                      /* [channels][N]: overlap-add accumulator */
     float *output;                   /* [channels][H]: finished samples, emitted one per input */
@@ -117,6 +119,7 @@ QUELL_API void quell_destroy(QuellState *st)
     quell_bands_free(&st->long_bands);
     quell_free(st->long_spec);
     quell_free(st->long_power);
+    quell_free(st->long_log);
     quell_net_free(&st->net);
     quell_free(st->input);
     quell_free(st->ola);
@@ -177,8 +180,11 @@ QUELL_API QuellState *quell_create(const QuellModel *model, int sample_rate_hz, 
                                  sample_rate_hz, 4 * st->hop);
         st->long_spec = quell_calloc(2 * H + 1, sizeof(kiss_fft_cpx));
         st->long_power = quell_calloc(2 * H + 1, sizeof(float));
-        if (e == QUELL_OK && (!st->long_spec || !st->long_power))
+        st->long_log = quell_calloc(2 * H + 1, sizeof(float));
+        if (e == QUELL_OK && (!st->long_spec || !st->long_power || !st->long_log))
             e = QUELL_ERR_NO_MEMORY;
+        if (e == QUELL_OK)
+            st->long_end = quell_bands_end_bin(&st->long_bands, model->fine_first, model->n_fine);
     }
     if (e != QUELL_OK)
         return quell_create_fail(st, e, err);
@@ -261,7 +267,7 @@ static void quell_run_frame(QuellState *st)
     quell_bands_features(&st->bands, st->power, st->features);
 
     if (m->n_fine > 0) {
-        const int n_long = 2 * H + 1;
+        const int n_long = st->long_end; /* the bins above feed no input */
         for (int k = 0; k < n_long; k++)
             st->long_power[k] = 0.0f;
         for (int c = 0; c < ch; c++) {
@@ -273,7 +279,7 @@ static void quell_run_frame(QuellState *st)
         for (int k = 0; k < n_long; k++)
             st->long_power[k] *= inv_ch;
         quell_bands_flatness(&st->long_bands, st->long_power, m->fine_first, m->n_fine,
-                             st->features + m->n_bands);
+                             st->long_log, st->features + m->n_bands);
     }
     quell_net_step(&st->net, st->features, st->band_gains, &st->speech_prob);
     quell_advance_settings(st);

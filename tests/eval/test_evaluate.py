@@ -100,6 +100,33 @@ def test_all_good_exits_zero(tmp_path):
     assert "| python3" in open(os.path.join(out, "results.md")).read()
 
 
+def test_reuse_adds_earlier_systems(tmp_path):
+    d, first, second = (str(tmp_path / n) for n in ("set", "r1", "r2"))
+    make_pairs(d)
+    assert evaluate(d, "-o", first, "-j", "1",
+                    "-s", f"late={PY} {FAKE} delay:12.5 {{in}} {{out}}",
+                    "-s", f"quiet={PY} {FAKE} gain:0.25 {{in}} {{out}}").returncode == 0
+    # "quiet" is run again (its new scores win), "late" comes from the first run
+    p = evaluate(d, "-o", second, "-j", "1", "--reuse", first,
+                 "-s", f"quiet={PY} {FAKE} gain:0.5 {{in}} {{out}}")
+    assert p.returncode == 0, p.stderr
+    md = open(os.path.join(second, "results.md")).read()
+    row = next(line for line in md.splitlines() if line.startswith("| late |"))
+    assert "| 3/3 | 12.50 | 100 % |" in row, row
+    old = {(r["system"], r["name"]): r for r in per_file(first)}
+    new = {(r["system"], r["name"]): r for r in per_file(second)}
+    assert sum(1 for k in new if k[0] == "quiet") == 3
+    for name in ("x0.wav", "x1.wav", "x2.wav"):
+        assert new[("late", name)]["stoi"] == old[("late", name)]["stoi"]
+    # a run of another set is refused before anything runs
+    other = str(tmp_path / "other")
+    make_pairs(other, rate=8000)
+    p = evaluate(other, "-o", str(tmp_path / "r3"), "--reuse", first,
+                 "-s", f"never={PY} {FAKE} fail {{in}} {{out}}")
+    assert p.returncode == 2 and "does not match" in p.stderr, p.stderr
+    assert not os.path.exists(str(tmp_path / "r3"))
+
+
 @pytest.mark.parametrize("args,msg", [
     (["/nonexistent", "-o", "x"], "not a folder"),
     (["SET", "-o", "x", "-s", "cp {in} x.wav"], "must contain {in} and {out}"),

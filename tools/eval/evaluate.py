@@ -17,6 +17,11 @@ system's constant delay, and all its outputs are shifted by that. The report
 (RESULTS/per_file.csv) are written. Means are over the noisy conditions only
 (the clean condition, where the input's SI-SDR is infinite, has its own column).
 
+--reuse RUN adds the per-file scores of another run's folder (RUN/per_file.csv) for the
+systems this run does not run itself, so a new model can be compared with peers scored
+earlier on the same set without running them again (the set must be the same: names,
+SNRs, categories and rates are checked).
+
 Exit status: 0 when every system processed every file, 3 when some failed
 (the report is still written and lists them), 2 on bad arguments or data.
 """
@@ -164,6 +169,37 @@ def score_one(job):
     return {**res, "stoi": st, "estoi": es, "si_sdr": metrics.si_sdr(ref, y)}
 
 
+def load_reused(runs, meta, running):
+    """Scores and delays of the systems in runs' per_file.csv files that are not running."""
+    scores, delays = [], {}
+    for run in runs:
+        path = os.path.join(run, "per_file.csv")
+        try:
+            with open(path, newline="") as f:
+                rows = list(csv.DictReader(f))
+        except OSError as e:
+            fail(f"{path}: {e.strerror}")
+        by_system = {}
+        for r in rows:
+            if r["system"] in running or r["system"] in delays:
+                continue
+            it = meta.get(r["name"])
+            if it is None or float(r["snr_db"]) != it["snr_db"] or int(r["rate"]) != it["rate"] \
+                    or r["noise_category"] != it["noise_category"]:
+                fail(f"{path}: {r['name']} does not match this set's meta.csv")
+            by_system.setdefault(r["system"], []).append(r)
+        for name, rs in by_system.items():
+            sec = np.array([int(r["delay_samples"]) / meta[r["name"]]["rate"] for r in rs])
+            med = float(np.median(sec))
+            agree = float(np.mean([abs(int(r["delay_samples"]) - med * meta[r["name"]]["rate"])
+                                   <= 1 for r in rs]))
+            delays[name] = (med, agree)
+            scores += [{"system": name, "name": r["name"], "delay": int(r["delay_samples"]),
+                        "stoi": float(r["stoi"]), "estoi": float(r["estoi"]),
+                        "si_sdr": float(r["si_sdr"])} for r in rs]
+    return scores, delays
+
+
 def fmt(v, digits):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
@@ -278,6 +314,9 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="use only the first N items")
     ap.add_argument("--keep", help="keep system outputs in this folder")
     ap.add_argument("--title", help="report title")
+    ap.add_argument("--reuse", action="append", default=[], metavar="RUN",
+                    help="add the systems of an earlier run's folder that are not run here "
+                         "(repeatable; the first run naming a system wins)")
     a = ap.parse_args()
     if not os.path.isdir(a.dir):
         fail(f"{a.dir}: not a folder")
@@ -291,6 +330,7 @@ def main():
     if a.limit > 0:
         items = items[:a.limit]
     meta = {it["name"]: it for it in items}
+    reused, reused_delays = load_reused(a.reuse, meta, set(names))  # checked before running
     work = a.keep or tempfile.mkdtemp(prefix="quell-eval-")
     cmdline = " ".join(shlex.quote(w) for w in ["tools/eval/evaluate.py"] + sys.argv[1:])
     try:
@@ -318,6 +358,9 @@ def main():
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
+    scores += reused
+    delays.update(reused_delays)
+    names += list(reused_delays)
     title = a.title or f"Evaluation on {os.path.basename(os.path.normpath(a.dir))}"
     report, snrs, mean = summarise(scores, items, names, delays, failures, title, cmdline)
     os.makedirs(a.out, exist_ok=True)
