@@ -48,10 +48,12 @@ def structure(m):
     check(c[0] == 0 and bool(np.all(np.diff(c) > 0)) and c[-1] <= 96000,
           f"band centres 0..{c[-1]:.0f} Hz increasing")
     check(all(bool(np.all(np.isfinite(v))) for v in m.values()), "all values finite")
+    # weights and biases; the config, band centres and input statistics are not parameters
     params = sum(int(np.prod(v.shape)) for n, v in m.items()
                  if n not in ("config", "dilations", "band_centers_hz", "input_mean",
-                              "input_inv_std"))
-    macs = (K * C * k_in + B * (C * k + 2 * C * C) + K * C + C) * 100
+                              "input_inv_std", "fine_bands", "fine_mean", "fine_inv_std"))
+    F = int(m["fine_bands"][1]) if "fine_bands" in m else 0
+    macs = (K * C * k_in + F * C + B * (C * k + 2 * C * C) + K * C + C) * 100
     rf = (1 + (k_in - 1) + (k - 1) * sum(dil)) * 0.01
     check(params <= 300_000, f"{params} parameters <= 300 K")
     check(macs <= 60e6, f"{macs / 1e6:.1f} M MACs/s <= 60 M")
