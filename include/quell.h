@@ -95,8 +95,9 @@ QUELL_API QuellModel *quell_model_new_default(int *err);
 
 /**
  * Load a model file (the format is described in models/README.md; this
- * version reads format versions 1 and 2). The file is read completely and validated (checksum, version, names,
- * shapes, finite values) so that processing can trust it.
+ * version reads format versions 1 and 2). The file is read completely and
+ * validated (checksum, version, names, shapes, finite values) so that
+ * processing can trust it.
  * @param path  file name; must not be NULL.
  * @param err   receives QUELL_OK, QUELL_ERR_MODEL_IO, _FORMAT, _VERSION,
  *              _CHECKSUM, _NO_MEMORY or _INVALID_ARG; may be NULL.

@@ -109,13 +109,12 @@ int quell_bands_end_bin(const QuellBands *bands, int first, int count)
 }
 
 void quell_bands_flatness(const QuellBands *bands, const float *power, int first, int count,
-                          float *log_work, float *flatness)
+                          int end, float *log_work, float *flatness)
 {
     /* P_k = |X_k|^2 / (N^2 / 2), as for the band energies with a one-bin band; each bin
      * lies in two bands, so its log is taken once, here */
     const float n = (float)(2 * (bands->n_bins - 1));
     const float scale = 2.0f / (n * n);
-    const int end = quell_bands_end_bin(bands, first, count);
     const int begin = end > 0 ? bands->start[first] : 0;
     for (int k = begin; k < end; k++)
         log_work[k] = log10f(power[k] * scale + QUELL_FEATURE_FLOOR);

@@ -34,11 +34,11 @@ void quell_bands_features(const QuellBands *bands, const float *power, float *fe
 int quell_bands_end_bin(const QuellBands *bands, int first, int count);
 
 /* flatness[j] for bands first + j, j < count (models/README.md section 1), from the power
- * spectrum power[0..end) of the long (4H-point) analysis, whose bands are @p bands (end from
- * quell_bands_end_bin()): weighted mean of log10(P_k + floor) minus log10 of the weighted
- * mean; 0 above Nyquist. @p log_work holds end floats of scratch. [RT] */
+ * spectrum power[0..end) of the long (4H-point) analysis, whose bands are @p bands; @p end
+ * is quell_bands_end_bin(bands, first, count): weighted mean of log10(P_k + floor) minus
+ * log10 of the weighted mean; 0 above Nyquist. @p log_work holds end floats of scratch. [RT] */
 void quell_bands_flatness(const QuellBands *bands, const float *power, int first, int count,
-                          float *log_work, float *flatness);
+                          int end, float *log_work, float *flatness);
 
 /* bin_gain[k] = sum_b T_b(f_k) band_gain[b]. [RT] */
 void quell_bands_interpolate(const QuellBands *bands, const float *band_gain, float *bin_gain);

@@ -237,6 +237,25 @@ static void quell_copy_plain(float *dst, const unsigned char *src, size_t count)
         dst[i] = quell_read_f32(src + 4 * i);
 }
 
+/* Copies count floats to *p, advances *p past them and returns where they went. */
+static const float *quell_take_plain(float **p, const unsigned char *src, size_t count)
+{
+    float *dst = *p;
+    quell_copy_plain(dst, src, count);
+    *p += count;
+    return dst;
+}
+
+/* As quell_copy_transposed(), taking n_out * n_in floats from *p. */
+static const float *quell_take_transposed(float **p, const unsigned char *src, size_t n_out,
+                                          size_t n_in)
+{
+    float *dst = *p;
+    quell_copy_transposed(dst, src, n_out, n_in);
+    *p += n_out * n_in;
+    return dst;
+}
+
 /* Checks config, shapes and values of the indexed arrays; fine[] = first band, count. */
 static int quell_validate(const QuellRawArray *slots, uint32_t version, int cfg[5], int *dilations,
                           int fine[2])
@@ -382,24 +401,14 @@ int quell_model_parse(const unsigned char *data, size_t size, QuellModel **out)
     m->k = cfg[4];
 
     float *p = m->arena;
-    quell_copy_plain(p, slots[QUELL_SLOT_CENTERS].data, K);
-    m->band_centers_hz = p;
-    p += K;
-    quell_copy_plain(p, slots[QUELL_SLOT_IN_MEAN].data, K);
-    m->input_mean = p;
-    p += K;
-    quell_copy_plain(p, slots[QUELL_SLOT_IN_INV_STD].data, K);
-    m->input_inv_std = p;
-    p += K;
+    m->band_centers_hz = quell_take_plain(&p, slots[QUELL_SLOT_CENTERS].data, K);
+    m->input_mean = quell_take_plain(&p, slots[QUELL_SLOT_IN_MEAN].data, K);
+    m->input_inv_std = quell_take_plain(&p, slots[QUELL_SLOT_IN_INV_STD].data, K);
     m->fine_first = fine[0];
     m->n_fine = fine[1];
     if (F > 0) {
-        quell_copy_plain(p, slots[QUELL_SLOT_FINE_MEAN].data, F);
-        m->fine_mean = p;
-        p += F;
-        quell_copy_plain(p, slots[QUELL_SLOT_FINE_INV_STD].data, F);
-        m->fine_inv_std = p;
-        p += F;
+        m->fine_mean = quell_take_plain(&p, slots[QUELL_SLOT_FINE_MEAN].data, F);
+        m->fine_inv_std = quell_take_plain(&p, slots[QUELL_SLOT_FINE_INV_STD].data, F);
     }
     /* in.weight [C][K][k_in] -> row (j * K + i), column c, matching the
      * network's input history laid out oldest tap first. */
@@ -413,40 +422,21 @@ int quell_model_parse(const unsigned char *data, size_t size, QuellModel **out)
         quell_copy_transposed(p + k_in * K * C, slots[QUELL_SLOT_IN_FINE_W].data, C, F);
     m->in_w = p;
     p += C * (K * k_in + F);
-    quell_copy_plain(p, slots[QUELL_SLOT_IN_B].data, C);
-    m->in_b = p;
-    p += C;
+    m->in_b = quell_take_plain(&p, slots[QUELL_SLOT_IN_B].data, C);
     for (size_t b = 0; b < B; b++) {
         const QuellRawArray *s = &slots[QUELL_SLOT_FIXED_COUNT + b * QUELL_BLOCK_ARRAYS];
         QuellBlock *blk = &m->blocks[b];
         blk->dilation = dil[b];
-        quell_copy_transposed(p, s[QUELL_DW_W].data, C, k); /* [C][k] -> [k][C] */
-        blk->dw_w = p;
-        p += C * k;
-        quell_copy_plain(p, s[QUELL_DW_B].data, C);
-        blk->dw_b = p;
-        p += C;
-        quell_copy_transposed(p, s[QUELL_PW1_W].data, C, C);
-        blk->pw1_w = p;
-        p += C * C;
-        quell_copy_plain(p, s[QUELL_PW1_B].data, C);
-        blk->pw1_b = p;
-        p += C;
-        quell_copy_transposed(p, s[QUELL_PW2_W].data, C, C);
-        blk->pw2_w = p;
-        p += C * C;
-        quell_copy_plain(p, s[QUELL_PW2_B].data, C);
-        blk->pw2_b = p;
-        p += C;
+        blk->dw_w = quell_take_transposed(&p, s[QUELL_DW_W].data, C, k); /* [C][k] -> [k][C] */
+        blk->dw_b = quell_take_plain(&p, s[QUELL_DW_B].data, C);
+        blk->pw1_w = quell_take_transposed(&p, s[QUELL_PW1_W].data, C, C);
+        blk->pw1_b = quell_take_plain(&p, s[QUELL_PW1_B].data, C);
+        blk->pw2_w = quell_take_transposed(&p, s[QUELL_PW2_W].data, C, C);
+        blk->pw2_b = quell_take_plain(&p, s[QUELL_PW2_B].data, C);
     }
-    quell_copy_transposed(p, slots[QUELL_SLOT_OUT_W].data, K, C); /* [K][C] -> [C][K] */
-    m->out_w = p;
-    p += K * C;
-    quell_copy_plain(p, slots[QUELL_SLOT_OUT_B].data, K);
-    m->out_b = p;
-    p += K;
-    quell_copy_plain(p, slots[QUELL_SLOT_VAD_W].data, C);
-    m->vad_w = p;
+    m->out_w = quell_take_transposed(&p, slots[QUELL_SLOT_OUT_W].data, K, C); /* [K][C] -> [C][K] */
+    m->out_b = quell_take_plain(&p, slots[QUELL_SLOT_OUT_B].data, K);
+    m->vad_w = quell_take_plain(&p, slots[QUELL_SLOT_VAD_W].data, C);
     m->vad_b = quell_read_f32(slots[QUELL_SLOT_VAD_B].data);
 
     m->n_params = C * (K * k_in + F) + C + B * per_block + K * C + K + C + 1;

@@ -279,7 +279,7 @@ static void quell_run_frame(QuellState *st)
         for (int k = 0; k < n_long; k++)
             st->long_power[k] *= inv_ch;
         quell_bands_flatness(&st->long_bands, st->long_power, m->fine_first, m->n_fine,
-                             st->long_log, st->features + m->n_bands);
+                             st->long_end, st->long_log, st->features + m->n_bands);
     }
     quell_net_step(&st->net, st->features, st->band_gains, &st->speech_prob);
     quell_advance_settings(st);

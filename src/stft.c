@@ -41,6 +41,30 @@ static kiss_fftr_cfg quell_fftr_plan(int n, int inverse)
     return cfg;
 }
 
+/* w[i] = sin(pi (i + 0.5) / n), the analysis window of both frame lengths, and (when
+ * w_over_n is not NULL) w[i] / n rounded from double, the synthesis window. */
+static void quell_sine_window(float *w, float *w_over_n, int n)
+{
+    const double pi = 3.14159265358979323846;
+    for (int i = 0; i < n; i++) {
+        double v = sin(pi * (i + 0.5) / n);
+        w[i] = (float)v;
+        if (w_over_n != NULL)
+            w_over_n[i] = (float)(v / n);
+    }
+}
+
+/* spec = real FFT of frame * window, through scratch (KISS FFT runs out of place). */
+static void quell_windowed_fft(kiss_fftr_cfg fwd, const float *window, float *scratch, int n,
+                               const float *frame, kiss_fft_cpx *spec)
+{
+    float *restrict t = scratch;
+    const float *restrict w = window;
+    for (int i = 0; i < n; i++)
+        t[i] = frame[i] * w[i];
+    kiss_fftr(fwd, t, spec);
+}
+
 int quell_stft_init(QuellStft *stft, int hop)
 {
     stft->hop = hop;
@@ -55,12 +79,7 @@ int quell_stft_init(QuellStft *stft, int hop)
         quell_stft_free(stft);
         return QUELL_ERR_NO_MEMORY;
     }
-    const double pi = 3.14159265358979323846;
-    for (int i = 0; i < n; i++) {
-        double w = sin(pi * (i + 0.5) / n);
-        stft->window[i] = (float)w;
-        stft->synth_window[i] = (float)(w / n);
-    }
+    quell_sine_window(stft->window, stft->synth_window, n);
     return QUELL_OK;
 }
 
@@ -77,11 +96,7 @@ void quell_stft_free(QuellStft *stft)
 
 void quell_stft_analyze(QuellStft *stft, const float *frame, kiss_fft_cpx *spec)
 {
-    float *restrict t = stft->scratch;
-    const float *restrict w = stft->window;
-    for (int i = 0; i < stft->size; i++)
-        t[i] = frame[i] * w[i];
-    kiss_fftr(stft->fwd, t, spec);
+    quell_windowed_fft(stft->fwd, stft->window, stft->scratch, stft->size, frame, spec);
 }
 
 void quell_stft_synthesize(QuellStft *stft, const kiss_fft_cpx *spec, float *ola)
@@ -104,9 +119,7 @@ int quell_long_analysis_init(QuellLongAnalysis *la, int hop)
         quell_long_analysis_free(la);
         return QUELL_ERR_NO_MEMORY;
     }
-    const double pi = 3.14159265358979323846;
-    for (int i = 0; i < n; i++)
-        la->window[i] = (float)sin(pi * (i + 0.5) / n);
+    quell_sine_window(la->window, NULL, n);
     return QUELL_OK;
 }
 
@@ -121,9 +134,5 @@ void quell_long_analysis_free(QuellLongAnalysis *la)
 
 void quell_long_analyze(QuellLongAnalysis *la, const float *frame, kiss_fft_cpx *spec)
 {
-    float *restrict t = la->scratch;
-    const float *restrict w = la->window;
-    for (int i = 0; i < la->size; i++)
-        t[i] = frame[i] * w[i];
-    kiss_fftr(la->fwd, t, spec);
+    quell_windowed_fft(la->fwd, la->window, la->scratch, la->size, frame, spec);
 }

@@ -14,14 +14,10 @@ def si_sdr(est, ref, eps=1e-9):
     return 10 * torch.log10(t.pow(2).sum(-1) / ((est - t).pow(2).sum(-1) + eps) + eps)
 
 
-def band_weights_cached(net, fs, device, dtype):
-    return dsp.band_weights_for(net, fs, 2 * dsp.hop_for_rate(fs), device, dtype)
-
-
 def enhance(net, noisy, fs, limit_db=None, logits=False):
     """Runs the spec's path on noisy [b, n]: returns X, Y (spectra), G, vad, T_w, hop."""
     hop = dsp.hop_for_rate(fs)
-    T_w = band_weights_cached(net, fs, noisy.device, noisy.dtype)
+    T_w = dsp.band_weights_for(net, fs, 2 * hop, noisy.device, noisy.dtype)
     X = dsp.stft(noisy, hop)
     feats = dsp.net_input(net, noisy, X, T_w, fs)
     if logits:

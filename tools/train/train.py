@@ -118,8 +118,8 @@ def feature_stats(net, mixer, n_batches, bsz, seconds):
     for _ in range(n_batches):
         b = mixer.batch(bsz, seconds, 48000)
         hop = data.FS // 100
-        T_w = losses.dsp.band_weights(net.band_centers_hz.cpu().double(), 48000, 2 * hop,
-                                      b["noisy"].device)
+        T_w = losses.dsp.band_weights_for(net, 48000, 2 * hop, b["noisy"].device,
+                                          b["noisy"].dtype)
         f = losses.dsp.net_input(net, b["noisy"], losses.dsp.stft(b["noisy"], hop), T_w, 48000)
         f = f.reshape(-1, n).double().cpu()
         s1 += f.sum(0)
@@ -168,18 +168,12 @@ def validate(net, val_sets, log, step):
 
 
 def grow_fine(net, fine=DEFAULT_FINE):
-    """The same network with fine features whose weights are 0 (so the same output)."""
-    import model
-    grown = model.QuellNet.from_config(dict(net.config(), fine=fine))
+    """The same network with fine features whose weights are 0 (so the same output); their
+    input statistics are still to be measured."""
+    grown = QuellNet.from_config(dict(net.config(), fine=fine))
     missing = grown.load_state_dict(net.state_dict(), strict=False).missing_keys
     assert set(missing) == {"fine_mean", "fine_inv_std", "inp_fine.weight"}, missing
-    with torch.no_grad():
-        grown.fine_mean.fill_(float("nan"))  # marks the statistics as not yet measured
     return grown
-
-
-def fine_stats_known(net):
-    return net.fine is None or bool(torch.isfinite(net.fine_mean).all())
 
 
 def load_ckpt(path):
@@ -212,7 +206,7 @@ def main(argv=None):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     banks = load_banks(args, log)
-    start_step, elapsed0, ck = 0, 0.0, None
+    start_step, elapsed0, ck, grown = 0, 0.0, None, False
     if args.resume:
         ck = load_ckpt(args.resume)
         net = QuellNet.from_config(ck["config"])
@@ -224,7 +218,7 @@ def main(argv=None):
         net = QuellNet.from_arrays(qmodel.read(args.init))
         log(f"initialised from {args.init}")
         if args.fine and net.fine is None:
-            net = grow_fine(net)
+            net, grown = grow_fine(net), True
             log(f"fine features {list(net.fine)} added (weights 0: same output at step 0)")
     else:
         dil = (1, 2, 4, 8, 16, 32, 1, 4, 8, 16, 2, 1)[:args.B]
@@ -240,7 +234,7 @@ def main(argv=None):
         mixer.rates = tuple((int(r.split(":")[0]), float(r.split(":")[1]))
                             for r in args.rates.split(","))
     fresh = ck is None and not args.init
-    if fresh or (ck is None and args.fine and not fine_stats_known(net)):
+    if fresh or grown:
         mean, inv_std = feature_stats(net, mixer, 8, args.batch, args.seconds)
         K = net.K
         if fresh:  # a fine-tuned model keeps the band statistics it was trained with
