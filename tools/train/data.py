@@ -326,6 +326,23 @@ def hum_noise(b, n, gen, device):
 RATES = ((48000, 0.5), (16000, 0.2), (24000, 0.1), (22050, 0.1), (44100, 0.1))
 
 
+# Synthesised noise kinds and their relative shares of the non-corpus noises.
+SYNTH_SHARES = (("colored", 20), ("fan", 13), ("hum", 8), ("babble", 14))
+
+
+def noise_kind(r, p_corpus):
+    """The kind of noise for a uniform draw r in [0, 1): "corpus" with probability p_corpus,
+    else one of SYNTH_SHARES in proportion."""
+    if r < p_corpus:
+        return "corpus"
+    x = (r - p_corpus) / max(1.0 - p_corpus, 1e-9) * sum(w for _, w in SYNTH_SHARES)
+    for kind, w in SYNTH_SHARES:
+        if x < w:
+            return kind
+        x -= w
+    return SYNTH_SHARES[-1][0]
+
+
 class Mixer:
     def __init__(self, speech, noise, device, seed=0, n_rirs=200, p=None):
         self.speech, self.noise, self.device = speech, noise, device
@@ -335,7 +352,8 @@ class Mixer:
         self.rirs = rir_bank(n_rirs, seed + 1, device)
         self.rates = RATES
         self.p = dict(clean=0.08, noise_only=0.08, reverb=0.3, eq=0.5, clip=0.03,
-                      lowpass=0.1, second_noise=0.3, two_speech=0.4)
+                      lowpass=0.1, second_noise=0.3, two_speech=0.4, corpus_noise=0.45)
+        self.snr_range = (-5.0, 25.0)
         if p:
             self.p.update(p)
 
@@ -391,21 +409,22 @@ class Mixer:
         return x
 
     def _noise(self, n):
-        r = self.rng.random()
-        if r < 0.45 and len(self.noise):
+        kind = noise_kind(self.rng.random(), self.p["corpus_noise"] if len(self.noise) else 0.0)
+        if kind == "corpus":
             return self._corpus_noise(n)
-        if r < 0.65:
+        if kind == "colored":
             return colored_noise(1, n, self.gen, self.device)[0]
-        if r < 0.78:
+        if kind == "fan":
             return fan_noise(1, n, self.gen, self.device)[0]
-        if r < 0.86:
+        if kind == "hum":
             return hum_noise(1, n, self.gen, self.device)[0]
         return self._babble(n)
 
-    def batch(self, bsz, seconds, fs=None, snr_range=(-5.0, 25.0), fixed_snr=None,
+    def batch(self, bsz, seconds, fs=None, snr_range=None, fixed_snr=None,
               no_noise=False):
         """Returns dict: noisy, clean [bsz, n_fs] at rate fs, bw [bsz] (Hz, speech bandwidth
         for the loss mask), speech [bsz] (bool: item has speech), fs."""
+        snr_range = snr_range or self.snr_range
         if fs is None:
             rates, probs = zip(*self.rates)
             fs = int(self.rng.choice(rates, p=np.array(probs) / sum(probs)))

@@ -66,6 +66,9 @@ def parse_args(argv=None):
                    help="weight of the intelligibility term (2 - STOI - ESTOI, losses.intelligibility)")
     p.add_argument("--p-clean", type=float, default=0.08, help="share of speech-only items")
     p.add_argument("--p-noise-only", type=float, default=0.08, help="share of noise-only items")
+    p.add_argument("--p-corpus-noise", type=float, default=0.45,
+                   help="share of noises taken from the corpus (the rest is synthesised)")
+    p.add_argument("--snr-range", default="-5:25", help="training SNR range LO:HI in dB")
     p.add_argument("--fine", action="store_true",
                    help="give the network fine features (model.DEFAULT_FINE; format version 2); "
                         "with --init of a model without them, their weights start at zero")
@@ -229,7 +232,9 @@ def main(argv=None):
     # Each run draws fresh mixtures: seed + start step, so a resumed run does not replay.
     mixer = data.Mixer(banks["speech", "train"], banks["noise", "train"], args.device,
                        seed=args.seed + start_step,
-                       p=dict(clean=args.p_clean, noise_only=args.p_noise_only))
+                       p=dict(clean=args.p_clean, noise_only=args.p_noise_only,
+                              corpus_noise=args.p_corpus_noise))
+    mixer.snr_range = tuple(float(v) for v in args.snr_range.split(":"))
     if args.rates:
         mixer.rates = tuple((int(r.split(":")[0]), float(r.split(":")[1]))
                             for r in args.rates.split(","))
