@@ -352,8 +352,9 @@ class Mixer:
         self.rirs = rir_bank(n_rirs, seed + 1, device)
         self.rates = RATES
         self.p = dict(clean=0.08, noise_only=0.08, reverb=0.3, eq=0.5, clip=0.03,
-                      lowpass=0.1, second_noise=0.3, two_speech=0.4, corpus_noise=0.45)
+                      lowpass=0.1, second_noise=0.3, two_speech=0.4, corpus_noise=0.45, speed=0.0)
         self.snr_range = (-5.0, 25.0)
+        self.speed_range = (0.85, 1.25)
         if p:
             self.p.update(p)
 
@@ -372,13 +373,28 @@ class Mixer:
             m = self.speech.metas[i]
             gain = 10 ** ((-25.0 - m.get("level_dbfs", -25.0)) / 20)
             gain *= 10 ** (self._u(-6, 6) / 20)
-            if L >= n:
+            clip_bw = float(m.get("bandwidth_hz", 24000.0))
+            # Speed perturbation: played faster or slower, a voice gets a higher or lower
+            # pitch and formants (other speakers: children, deep voices). No random draw
+            # when it is off, so runs without it replay the same mixtures as before.
+            speed = 1.0
+            if self.p["speed"] > 0 and self.rng.random() < self.p["speed"]:
+                speed = float(np.exp(self._u(*np.log(self.speed_range))))
+            if speed != 1.0:
+                need = min(L, int(np.ceil(n * speed)))
+                off = int(self.rng.integers(0, L - need + 1))
+                seg = self.speech.get(i, off, need)
+                seg = fft_resample(seg[None], max(1, int(round(need / speed))))[0][:n]
+                clip_bw = min(24000.0, clip_bw * speed)
+                pos = int(self.rng.integers(0, n - seg.shape[0] + 1))
+                x[pos:pos + seg.shape[0]] += gain * seg
+            elif L >= n:
                 off = int(self.rng.integers(0, L - n + 1))
                 x += gain * self.speech.get(i, off, n)
             else:
                 pos = int(self.rng.integers(0, n - L + 1))
                 x[pos:pos + L] += gain * self.speech.get(i)
-            bw = min(bw, float(m.get("bandwidth_hz", 24000.0)))
+            bw = min(bw, clip_bw)
         return x, bw
 
     def _corpus_noise(self, n):

@@ -69,6 +69,8 @@ def parse_args(argv=None):
     p.add_argument("--p-corpus-noise", type=float, default=0.45,
                    help="share of noises taken from the corpus (the rest is synthesised)")
     p.add_argument("--snr-range", default="-5:25", help="training SNR range LO:HI in dB")
+    p.add_argument("--p-speed", type=float, default=0.0,
+                   help="share of speech clips played 0.85-1.25x as fast (pitch and formants)")
     p.add_argument("--fine", action="store_true",
                    help="give the network fine features (model.DEFAULT_FINE; format version 2); "
                         "with --init of a model without them, their weights start at zero")
@@ -233,7 +235,7 @@ def main(argv=None):
     mixer = data.Mixer(banks["speech", "train"], banks["noise", "train"], args.device,
                        seed=args.seed + start_step,
                        p=dict(clean=args.p_clean, noise_only=args.p_noise_only,
-                              corpus_noise=args.p_corpus_noise))
+                              corpus_noise=args.p_corpus_noise, speed=args.p_speed))
     mixer.snr_range = tuple(float(v) for v in args.snr_range.split(":"))
     if args.rates:
         mixer.rates = tuple((int(r.split(":")[0]), float(r.split(":")[1]))

@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The training mixer (tools/train/data.py): choice of noise kind, speed perturbation.
+
+Checks: the default corpus share 0.45 gives the documented split (corpus 45 %, coloured 20,
+fan 13, hum 8, babble 14, with the boundaries where they were); other corpus shares keep the
+synthetic kinds in the same ratio; 0 and 1 give no / only corpus noise. A clip played 1.25x
+as fast has its pitch 1.25x higher, its bandwidth scaled and its length shortened; with
+speed perturbation off, the mixer draws the same segments as before it existed.
+Needs PyTorch (training only): skips with exit 77 without it.
+"""
+import os
+import sys
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools", "train"))
+try:
+    import torch  # noqa: F401
+except ImportError:
+    print("PyTorch not installed: skipped")
+    sys.exit(77)
+import data  # noqa: E402
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def shares(p_corpus, n=200000):
+    r = np.random.default_rng(5).random(n)
+    kinds = [data.noise_kind(float(x), p_corpus) for x in r]
+    return {k: kinds.count(k) / n for k in ("corpus", "colored", "fan", "hum", "babble")}
+
+
+def f0_of(x, fs=48000):
+    """The strongest spectral peak (the fundamental of a synthetic harmonic tone)."""
+    X = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.argmax(X)) * fs / len(x)
+
+
+def check_speed():
+    fs = 48000
+    t = np.arange(2 * fs) / fs
+    tone = sum(np.sin(2 * np.pi * 200 * h * t) / h for h in range(1, 6))
+    clip = np.round(tone / np.abs(tone).max() * 16000).astype(np.int16)
+    meta = {"level_dbfs": -25.0, "bandwidth_hz": 8000.0, "speaker": "s"}
+    speech = data.ClipBank([clip], [meta])
+    noise = data.ClipBank([], [])
+    n = fs  # 1 s segments from a 2 s clip
+    off = data.Mixer(speech, noise, "cpu", seed=3, n_rirs=1)
+    off.p["two_speech"] = 0.0
+    x, bw = off._speech_segment(n)
+    check(abs(f0_of(x.numpy()) - 200) < 3, f"speed off: F0 {f0_of(x.numpy()):.1f} Hz")
+    check(bw == 8000.0, f"speed off: bandwidth {bw}")
+    fast = data.Mixer(speech, noise, "cpu", seed=3, n_rirs=1, p={"speed": 1.0})
+    fast.p["two_speech"] = 0.0
+    fast.speed_range = (1.25, 1.25)
+    x, bw = fast._speech_segment(n)
+    x = x.numpy()
+    check(abs(f0_of(x) - 250) < 3, f"1.25x: F0 {f0_of(x):.1f} Hz (want 250)")
+    check(bw == 10000.0, f"1.25x: bandwidth {bw} (want 10000)")
+    fast.speed_range = (0.8, 0.8)
+    fast.speech = data.ClipBank([clip[: fs // 2]], [meta])  # a short clip: placed whole
+    x, _ = fast._speech_segment(n)
+    nz = np.flatnonzero(x.numpy())
+    active = int(nz[-1] - nz[0] + 1)
+    check(abs(active - fs // 2 / 0.8) <= 2,
+          f"0.8x: a 0.5 s clip lasts {active / fs:.3f} s (want 0.625)")
+    # Off means no extra random draws: the same segments as the code before (offset draw only).
+    a = data.Mixer(speech, noise, "cpu", seed=11, n_rirs=1)
+    rng = np.random.default_rng(11)
+    a.p["two_speech"] = 0.0
+    rng.random()  # two_speech
+    rng.choice(1, p=[1.0])  # pick
+    rng.uniform(-6, 6)  # gain
+    want_off = int(rng.integers(0, len(clip) - n + 1))
+    x, _ = a._speech_segment(n)
+    ref = clip[want_off:want_off + n].astype(np.float64) / 32768.0
+    got = x.numpy().astype(np.float64)
+    g = float(np.dot(got, ref) / np.dot(ref, ref))
+    err = float(np.abs(got - g * ref).max())
+    check(err < 1e-5, f"speed off: same segment as without the feature (max diff {err:.1e})")
+
+
+def main():
+    check_speed()
+    edges = [(0.4499, "corpus"), (0.4501, "colored"), (0.6499, "colored"), (0.6501, "fan"),
+             (0.7799, "fan"), (0.7801, "hum"), (0.8599, "hum"), (0.8601, "babble"),
+             (0.9999, "babble")]
+    for r, kind in edges:
+        got = data.noise_kind(r, 0.45)
+        check(got == kind, f"default share: draw {r} -> {kind} (got {got})")
+    s = shares(0.7)
+    check(abs(s["corpus"] - 0.7) < 0.01, f"corpus share 0.7 -> {s['corpus']:.3f}")
+    synth = 1 - s["corpus"]
+    for kind, w in data.SYNTH_SHARES:
+        want = w / 55
+        check(abs(s[kind] / synth - want) < 0.01,
+              f"{kind}: {s[kind] / synth:.3f} of the synthetic noises (want {want:.3f})")
+    check(shares(0.0)["corpus"] == 0.0, "share 0: no corpus noise")
+    check(shares(1.0)["corpus"] == 1.0, "share 1: only corpus noise")
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        sys.exit(1)
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()
