@@ -241,3 +241,24 @@ def test_pauses_measures_attenuation_and_pumping(tmp_path):
     assert gated["pumping"] > 10.0
     assert 15.0 < gated["openings"] < 35.0
     assert "| steady | 2/2 |" in open(os.path.join(out, "pauses.md")).read()
+
+
+def test_speech_alone_counts_muted_speech(tmp_path):
+    d, out = str(tmp_path / "set"), str(tmp_path / "res")
+    make_pairs(d)
+    p = subprocess.run([PY, os.path.join(EVAL, "speech_alone.py"), d, "-o", out,
+                        "-s", f"same={PY} {FAKE} gain:1 {{in}} {{out}}",
+                        "-s", f"quiet={PY} {FAKE} gain:0.1 {{in}} {{out}}",
+                        "-s", f"gated={PY} {FAKE} gate:30 {{in}} {{out}}"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    with open(os.path.join(out, "speech_alone.json")) as f:
+        r = json.load(f)
+    same, quiet, gated = r["same"]["all"], r["quiet"]["all"], r["gated"]["all"]
+    # Untouched speech: 0 dB, nothing muted.
+    assert abs(same["gain"]) < 0.01 and same["muted"] == 0.0 and abs(same["worst"]) < 0.01
+    # 20 dB down everywhere: every speech frame muted.
+    assert quiet["gain"] == pytest.approx(-20.0, abs=0.05) and quiet["muted"] == 100.0
+    # Gated (open a quarter of the time): about three quarters of the frames muted.
+    assert 60.0 < gated["muted"] < 90.0 and gated["worst"] < -25.0
+    assert "| same | 3/3 |" in open(os.path.join(out, "speech_alone.md")).read()

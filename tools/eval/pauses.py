@@ -58,6 +58,31 @@ def scores(x, y, rate):
             "openings": 100.0 * float(np.mean(g > np.median(g) + OPEN_DB))}
 
 
+def run_systems(systems, items, src_dir, inputs, out, score, tag):
+    """Runs every system on every item's file in src_dir (OUT/<system>/ gets the outputs),
+    aligns each output to its input (@p inputs: name -> samples) and scores it.
+    Returns system -> [(noise category, score dict)]; failures are reported and left out."""
+    rows = {}
+    for name, words in systems:
+        work = os.path.join(out, name)
+        os.makedirs(work, exist_ok=True)
+        for it in items:
+            src = os.path.join(src_dir, it["name"])
+            dst = os.path.join(work, it["name"])
+            if subprocess.run(evaluate.command(words, src, dst, it["rate"]), stdin=subprocess.DEVNULL,
+                              capture_output=True).returncode != 0:
+                print(f"{tag}: {name} failed on {it['name']}", file=sys.stderr)
+                continue
+            x = inputs[it["name"]]
+            y, fs = audio.load(dst)
+            y = evaluate.shift(y, evaluate.estimate_delay(x, y, fs), len(x))
+            s = score(x, y, fs)
+            if s:
+                rows.setdefault(name, []).append((it["noise_category"], s))
+        print(f"{tag}: {name}: {len(rows.get(name, []))}/{len(items)} items", file=sys.stderr)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dir")
@@ -77,24 +102,7 @@ def main():
         path = os.path.join(noise_dir, it["name"])
         audio.save(path, x - c, fs, "FLOAT")
         noise[it["name"]] = audio.load(path)[0]  # what the systems read: float32, clipped
-    rows = {}
-    for name, words in systems:
-        work = os.path.join(a.out, name)
-        os.makedirs(work, exist_ok=True)
-        for it in items:
-            src = os.path.join(noise_dir, it["name"])
-            dst = os.path.join(work, it["name"])
-            if subprocess.run(evaluate.command(words, src, dst, it["rate"]), stdin=subprocess.DEVNULL,
-                              capture_output=True).returncode != 0:
-                print(f"pauses: {name} failed on {it['name']}", file=sys.stderr)
-                continue
-            x = noise[it["name"]]
-            y, fs = audio.load(dst)
-            y = evaluate.shift(y, evaluate.estimate_delay(x, y, fs), len(x))
-            s = scores(x, y, fs)
-            if s:
-                rows.setdefault(name, []).append((it["noise_category"], s))
-        print(f"pauses: {name}: {len(rows.get(name, []))}/{len(items)} items", file=sys.stderr)
+    rows = run_systems(systems, items, noise_dir, noise, a.out, scores, "pauses")
     cats = sorted({c for r in rows.values() for c, _ in r})
     summary = {name: {c: {k: float(np.mean([s[k] for cc, s in r if c in ("all", cc)]))
                           for k in ("attenuation", "pumping", "openings")}
