@@ -58,10 +58,10 @@ def scores(x, y, rate):
             "openings": 100.0 * float(np.mean(g > np.median(g) + OPEN_DB))}
 
 
-def run_systems(systems, items, src_dir, inputs, out, score, tag):
+def run_systems(systems, items, src_dir, inputs, out, score, tag, group="noise_category"):
     """Runs every system on every item's file in src_dir (OUT/<system>/ gets the outputs),
     aligns each output to its input (@p inputs: name -> samples) and scores it.
-    Returns system -> [(noise category, score dict)]; failures are reported and left out."""
+    Returns system -> [(item[group], score dict)]; failures are reported and left out."""
     rows = {}
     for name, words in systems:
         work = os.path.join(out, name)
@@ -78,7 +78,7 @@ def run_systems(systems, items, src_dir, inputs, out, score, tag):
             y = evaluate.shift(y, evaluate.estimate_delay(x, y, fs), len(x))
             s = score(x, y, fs)
             if s:
-                rows.setdefault(name, []).append((it["noise_category"], s))
+                rows.setdefault(name, []).append((it[group], s))
         print(f"{tag}: {name}: {len(rows.get(name, []))}/{len(items)} items", file=sys.stderr)
     return rows
 

@@ -67,11 +67,12 @@ def main():
     source = speaker_sources(a.dir)
     items = []
     for it in evaluate.read_meta(a.dir):
-        items.append({**it, "noise_category": source.get(it["name"], "all")})
+        items.append({**it, "source": source.get(it["name"], "all")})
     clean_dir = os.path.join(a.dir, "clean")
     inputs = {it["name"]: audio.load(os.path.join(clean_dir, it["name"]))[0] for it in items}
     os.makedirs(a.out, exist_ok=True)
-    rows = run_systems(systems, items, clean_dir, inputs, a.out, scores, "speech_alone")
+    rows = run_systems(systems, items, clean_dir, inputs, a.out, scores, "speech_alone",
+                       group="source")
     groups = sorted({c for r in rows.values() for c, _ in r} - {"all"})
     keys = ("gain", "muted", "worst")
     summary = {name: {c: {k: float(np.mean([s[k] for cc, s in r if c in ("all", cc)]))
