@@ -79,7 +79,18 @@ def parse_args(argv=None):
                         "faster than the fine-tuned rest)")
     p.add_argument("--C", type=int, default=128)
     p.add_argument("--B", type=int, default=8)
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    for name in ("p_clean", "p_noise_only", "p_corpus_noise", "p_speed"):
+        if not 0.0 <= getattr(args, name) <= 1.0:
+            p.error(f"--{name.replace('_', '-')} must be a share between 0 and 1")
+    try:
+        lo, hi = (float(v) for v in args.snr_range.split(":"))
+    except ValueError:
+        p.error("--snr-range must be LO:HI in dB, e.g. --snr-range=-5:25")
+    if not lo < hi:
+        p.error("--snr-range: LO must be below HI")
+    args.snr_range = (lo, hi)
+    return args
 
 
 class Log:
@@ -236,7 +247,7 @@ def main(argv=None):
                        seed=args.seed + start_step,
                        p=dict(clean=args.p_clean, noise_only=args.p_noise_only,
                               corpus_noise=args.p_corpus_noise, speed=args.p_speed))
-    mixer.snr_range = tuple(float(v) for v in args.snr_range.split(":"))
+    mixer.snr_range = args.snr_range
     if args.rates:
         mixer.rates = tuple((int(r.split(":")[0]), float(r.split(":")[1]))
                             for r in args.rates.split(","))
