@@ -19,14 +19,7 @@ TOOL = os.path.join(ROOT, "tools", "train", "average.py")
 sys.path.insert(0, os.path.join(ROOT, "tools", "train"))
 import average  # noqa: E402
 import qmodel  # noqa: E402
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+from checks import check, finish  # noqa: E402
 
 
 def refused(models):
@@ -63,10 +56,7 @@ def main():
         check(r.returncode != 0 and "average.py:" in r.stderr,
               f"missing input: status {r.returncode}, message {r.stderr.strip()!r}")
         check(not os.path.exists(out), "no output written")
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        sys.exit(1)
-    print("all checks passed")
+    finish()
 
 
 if __name__ == "__main__":

@@ -26,16 +26,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "tools", "train"))
 import qmodel  # noqa: E402
+from checks import check, finish  # noqa: E402
 from quell_stream import Stream  # noqa: E402
 
 FS = 16000
-failures = []
-
-
-def check(cond, msg):
-    print(("ok    " if cond else "FAIL  ") + msg)
-    if not cond:
-        failures.append(msg)
 
 
 def structure(m):
@@ -119,7 +113,7 @@ def main():
     m = qmodel.read(sys.argv[1])
     structure(m)
     behaviour(m)
-    sys.exit(1 if failures else 0)
+    finish()
 
 
 if __name__ == "__main__":

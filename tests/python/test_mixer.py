@@ -22,14 +22,7 @@ except ImportError:
     print("PyTorch not installed: skipped")
     sys.exit(77)
 import data  # noqa: E402
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+from checks import check, finish  # noqa: E402
 
 
 def shares(p_corpus, n=200000):
@@ -105,10 +98,7 @@ def main():
               f"{kind}: {s[kind] / synth:.3f} of the synthetic noises (want {want:.3f})")
     check(shares(0.0)["corpus"] == 0.0, "share 0: no corpus noise")
     check(shares(1.0)["corpus"] == 1.0, "share 1: only corpus noise")
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        sys.exit(1)
-    print("all checks passed")
+    finish()
 
 
 if __name__ == "__main__":

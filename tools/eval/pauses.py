@@ -83,6 +83,29 @@ def run_systems(systems, items, src_dir, inputs, out, score, tag, group="noise_c
     return rows
 
 
+def write_report(out, stem, rows, keys, n_items, title, legend):
+    """Means of @p keys per group and over all items (rows from run_systems()) into
+    OUT/STEM.json and a Markdown table OUT/STEM.md (also printed); a group a system has no
+    item of reads '–'."""
+    groups = sorted({c for r in rows.values() for c, _ in r} - {"all"})
+    summary = {name: {c: {k: float(np.mean([s[k] for cc, s in r if c in ("all", cc)]))
+                          for k in keys}
+                      for c in groups + ["all"] if any(c in ("all", cc) for cc, _ in r)}
+               for name, r in rows.items()}
+    with open(os.path.join(out, stem + ".json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    lines = [title, "", legend, "",
+             "| system | items | " + " | ".join(groups + ["all"]) + " |",
+             "|---|---|" + "---|" * (len(groups) + 1)]
+    for name, r in rows.items():
+        cells = [" / ".join(f"{summary[name][c][k]:.1f}" for k in keys)
+                 if c in summary[name] else "–" for c in groups + ["all"]]
+        lines.append(f"| {name} | {len(r)}/{n_items} | " + " | ".join(cells) + " |")
+    with open(os.path.join(out, stem + ".md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dir")
@@ -103,26 +126,11 @@ def main():
         audio.save(path, x - c, fs, "FLOAT")
         noise[it["name"]] = audio.load(path)[0]  # what the systems read: float32, clipped
     rows = run_systems(systems, items, noise_dir, noise, a.out, scores, "pauses")
-    cats = sorted({c for r in rows.values() for c, _ in r})
-    summary = {name: {c: {k: float(np.mean([s[k] for cc, s in r if c in ("all", cc)]))
-                          for k in ("attenuation", "pumping", "openings")}
-                      for c in cats + ["all"]} for name, r in rows.items()}
-    with open(os.path.join(a.out, "pauses.json"), "w") as f:
-        json.dump(summary, f, indent=1)
-    out = [f"# Noise without speech: {a.dir}", "",
-           f"{len(items)} noise-only items (the noise of each noisy item). Attenuation dB / "
-           f"pumping dB (std of the frame gain) / openings % (frames > {OPEN_DB:.0f} dB above "
-           "the median gain).", "",
-           "| system | items | " + " | ".join(cats + ["all"]) + " |",
-           "|---|---|" + "---|" * (len(cats) + 1)]
-    for name, r in rows.items():
-        cells = [" / ".join(f"{summary[name][c][k]:.1f}" for k in ("attenuation", "pumping", "openings"))
-                 for c in cats + ["all"]]
-        out.append(f"| {name} | {len(r)}/{len(items)} | " + " | ".join(cells) + " |")
-    with open(os.path.join(a.out, "pauses.md"), "w") as f:
-        f.write("\n".join(out) + "\n")
-    print("\n".join(out))
-
+    write_report(a.out, "pauses", rows, ("attenuation", "pumping", "openings"), len(items),
+                 f"# Noise without speech: {a.dir}",
+                 f"{len(items)} noise-only items (the noise of each noisy item). Attenuation dB / "
+                 f"pumping dB (std of the frame gain) / openings % (frames > {OPEN_DB:.0f} dB "
+                 "above the median gain).")
 
 if __name__ == "__main__":
     main()

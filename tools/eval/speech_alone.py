@@ -21,14 +21,13 @@ comes from) and overall; OUT/speech_alone.json the same numbers.
 """
 import argparse
 import csv
-import json
 import os
 
 import numpy as np
 
 import audio
 import evaluate
-from pauses import FRAME_S, frame_power, run_systems
+from pauses import FRAME_S, frame_power, run_systems, write_report
 
 SPEECH_DB = 30.0
 MUTED_DB = 10.0
@@ -73,28 +72,11 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     rows = run_systems(systems, items, clean_dir, inputs, a.out, scores, "speech_alone",
                        group="source")
-    groups = sorted({c for r in rows.values() for c, _ in r} - {"all"})
-    keys = ("gain", "muted", "worst")
-    summary = {name: {c: {k: float(np.mean([s[k] for cc, s in r if c in ("all", cc)]))
-                          for k in keys}
-                      for c in groups + ["all"] if any(c in ("all", cc) for cc, _ in r)}
-               for name, r in rows.items()}
-    with open(os.path.join(a.out, "speech_alone.json"), "w") as f:
-        json.dump(summary, f, indent=1)
-    out = [f"# Speech without noise: {a.dir}", "",
-           f"{len(items)} items (the clean speech of each). Speech gain dB / muted % (speech "
-           f"frames more than {MUTED_DB:.0f} dB down) / worst dB (2nd percentile of the frame "
-           "gains), by the package the voice comes from.", "",
-           "| system | items | " + " | ".join(groups + ["all"]) + " |",
-           "|---|---|" + "---|" * (len(groups) + 1)]
-    for name, r in rows.items():
-        cells = [" / ".join(f"{summary[name][c][k]:.1f}" for k in keys)
-                 if c in summary[name] else "–" for c in groups + ["all"]]
-        out.append(f"| {name} | {len(r)}/{len(items)} | " + " | ".join(cells) + " |")
-    with open(os.path.join(a.out, "speech_alone.md"), "w") as f:
-        f.write("\n".join(out) + "\n")
-    print("\n".join(out))
-
+    write_report(a.out, "speech_alone", rows, ("gain", "muted", "worst"), len(items),
+                 f"# Speech without noise: {a.dir}",
+                 f"{len(items)} items (the clean speech of each). Speech gain dB / muted % "
+                 f"(speech frames more than {MUTED_DB:.0f} dB down) / worst dB (2nd percentile "
+                 "of the frame gains), by the package the voice comes from.")
 
 if __name__ == "__main__":
     main()

@@ -335,7 +335,7 @@ def noise_kind(r, p_corpus):
     else one of SYNTH_SHARES in proportion."""
     if r < p_corpus:
         return "corpus"
-    x = (r - p_corpus) / max(1.0 - p_corpus, 1e-9) * sum(w for _, w in SYNTH_SHARES)
+    x = (r - p_corpus) / (1.0 - p_corpus) * sum(w for _, w in SYNTH_SHARES)  # r < 1: p < 1
     for kind, w in SYNTH_SHARES:
         if x < w:
             return kind
