@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define QUELL_MATVEC_FN quell_matvec_generic
+#define QUELL_VEC_BYTES 16 /* SSE2 on x86-64, NEON on arm64 */
 #include "matvec_body.h"
 
 QuellMatvecFn quell_matvec_select(void)

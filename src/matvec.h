@@ -9,16 +9,17 @@
 #ifndef QUELL_MATVEC_H
 #define QUELL_MATVEC_H
 
-/* W is stored input-major: w_t[i * n_out + o] = W[o][i]. */
+/* W is stored input-major: w_t[i * n_out + o] = W[o][i]; @p nonzero is scratch for
+ * n_in ints. */
 typedef void (*QuellMatvecFn)(float *restrict y, const float *restrict w_t,
                               const float *restrict bias, const float *restrict x, int n_in,
-                              int n_out);
+                              int n_out, int *restrict nonzero);
 
 void quell_matvec_generic(float *restrict y, const float *restrict w_t, const float *restrict bias,
-                          const float *restrict x, int n_in, int n_out);
+                          const float *restrict x, int n_in, int n_out, int *restrict nonzero);
 #ifdef QUELL_HAVE_AVX2
 void quell_matvec_avx2(float *restrict y, const float *restrict w_t, const float *restrict bias,
-                       const float *restrict x, int n_in, int n_out);
+                       const float *restrict x, int n_in, int n_out, int *restrict nonzero);
 #endif
 
 /* The fastest version this CPU runs (honours QUELL_CPU=generic). [NonRT: reads the environment] */

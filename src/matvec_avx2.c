@@ -6,4 +6,5 @@
 #include "matvec.h"
 
 #define QUELL_MATVEC_FN quell_matvec_avx2
+#define QUELL_VEC_BYTES 32
 #include "matvec_body.h"

@@ -38,7 +38,10 @@ int quell_net_init(QuellNet *net, const QuellModel *m)
     net->v = quell_calloc(C, sizeof(float));
     net->logits = quell_calloc(K, sizeof(float));
     net->ring = quell_calloc(net->ring_floats, sizeof(float));
-    if (!net->history || !net->h || !net->u || !net->v || !net->logits || !net->ring) {
+    const size_t n_in = (size_t)m->k_in * K + (size_t)m->n_fine;
+    net->nonzero = quell_calloc(n_in > C ? n_in : C, sizeof(int));
+    if (!net->history || !net->h || !net->u || !net->v || !net->logits || !net->ring ||
+        !net->nonzero) {
         quell_net_free(net);
         return QUELL_ERR_NO_MEMORY;
     }
@@ -53,6 +56,8 @@ void quell_net_free(QuellNet *net)
     quell_free(net->v);
     quell_free(net->logits);
     quell_free(net->ring);
+    quell_free(net->nonzero);
+    net->nonzero = NULL;
     net->history = net->h = net->u = net->v = net->logits = net->ring = NULL;
 }
 
@@ -99,7 +104,7 @@ void quell_net_step(QuellNet *net, const float *features, float *band_gains, flo
     float *zf = hist + (size_t)m->k_in * (size_t)K; /* flatness inputs follow the taps */
     for (int f = 0; f < F; f++)
         zf[f] = (features[K + f] - m->fine_mean[f]) * m->fine_inv_std[f];
-    net->matvec(net->h, m->in_w, m->in_b, hist, m->k_in * K + F, C);
+    net->matvec(net->h, m->in_w, m->in_b, hist, m->k_in * K + F, C, net->nonzero);
     quell_relu(net->h, C);
 
     for (int b = 0; b < m->n_blocks; b++) {
@@ -108,16 +113,16 @@ void quell_net_step(QuellNet *net, const float *features, float *band_gains, flo
         memcpy(slot, net->h, (size_t)C * sizeof(float));
         quell_depthwise(net, b, net->u);
         quell_relu(net->u, C);
-        net->matvec(net->v, blk->pw1_w, blk->pw1_b, net->u, C, C);
+        net->matvec(net->v, blk->pw1_w, blk->pw1_b, net->u, C, C, net->nonzero);
         quell_relu(net->v, C);
-        net->matvec(net->u, blk->pw2_w, blk->pw2_b, net->v, C, C);
+        net->matvec(net->u, blk->pw2_w, blk->pw2_b, net->v, C, C, net->nonzero);
         for (int c = 0; c < C; c++)
             net->h[c] += net->u[c];
         if (++net->ring_pos[b] == net->ring_frames[b])
             net->ring_pos[b] = 0;
     }
 
-    net->matvec(net->logits, m->out_w, m->out_b, net->h, C, K);
+    net->matvec(net->logits, m->out_w, m->out_b, net->h, C, K, net->nonzero);
     for (int i = 0; i < K; i++)
         band_gains[i] = quell_sigmoid(net->logits[i]);
     float a = m->vad_b;

@@ -21,6 +21,7 @@ typedef struct QuellNet {
     float *u;             /* [C] block work */
     float *v;             /* [C] block work */
     float *logits;        /* [K] */
+    int *nonzero;         /* matvec scratch, one int per input of the widest layer */
     float *ring;          /* past h of every block, block after block */
     size_t ring_offset[QUELL_MODEL_MAX_BLOCKS]; /* block b's first float in ring */
     int ring_frames[QUELL_MODEL_MAX_BLOCKS];    /* (k - 1) d_b + 1 frames */
