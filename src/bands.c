@@ -23,11 +23,11 @@ static double quell_band_weight(const float *c, int n_bands, int b, double f)
     return f >= hi ? 0.0 : (hi - f) / (hi - (double)c[b]);
 }
 
-int quell_bands_init(QuellBands *bands, const float *centers_hz, int n_bands, int sample_rate_hz,
-                     int n_fft)
+int quell_bands_init(QuellBands *bands, const float *centers_hz, int n_bands,
+                     double sample_rate_hz, int n_fft)
 {
     const int n_bins = n_fft / 2 + 1;
-    const double bin_hz = (double)sample_rate_hz / n_fft;
+    const double bin_hz = sample_rate_hz / n_fft;
     bands->n_bands = n_bands;
     bands->n_bins = n_bins;
     bands->start = quell_calloc((size_t)n_bands, sizeof(int));

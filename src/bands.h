@@ -19,8 +19,8 @@ typedef struct QuellBands {
 
 /* Weights for K band centres (Hz) at @p sample_rate_hz with an @p n_fft point
  * real FFT. Returns QUELL_OK or QUELL_ERR_NO_MEMORY. */
-int quell_bands_init(QuellBands *bands, const float *centers_hz, int n_bands, int sample_rate_hz,
-                     int n_fft);
+int quell_bands_init(QuellBands *bands, const float *centers_hz, int n_bands,
+                     double sample_rate_hz, int n_fft);
 void quell_bands_free(QuellBands *bands);
 
 /* Floor of the band energies (models/README.md section 1): about -73 dBFS white noise at

@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "bands.h"
+#include "decimate.h"
 #include "fpu.h"
 #include "model.h"
 #include "nnet.h"
@@ -38,11 +39,13 @@ struct QuellState {
     QuellStft stft;
     QuellBands bands;
     QuellNet net;
-    QuellLongAnalysis long_analysis; /* flatness inputs only */
-    QuellBands long_bands;           /* the model's bands on the 4H-point FFT */
-    kiss_fft_cpx *long_spec;         /* [2H + 1] */
-    float *long_power;               /* [2H + 1] channel-mean |X_long|^2 */
-    float *long_log;                 /* [2H + 1] scratch of quell_bands_flatness() */
+    QuellLongAnalysis long_analysis; /* flatness inputs only: L = 4H / D points */
+    QuellDecimator decimator;        /* D > 1: low-pass and decimation of the input */
+    float *long_input;               /* D > 1: [channels][L] the decimated input */
+    QuellBands long_bands;           /* the model's bands on the L-point FFT at rate / D */
+    kiss_fft_cpx *long_spec;         /* [L / 2 + 1] */
+    float *long_power;               /* [L / 2 + 1] channel-mean |X_long|^2 */
+    float *long_log;                 /* [L / 2 + 1] scratch of quell_bands_flatness() */
     int long_end;                    /* bins 0 .. long_end - 1 feed the flatness inputs */
     float *input;                    /* [channels][span]: past hops, then the hop being filled */
     float *ola;                      /* [channels][N]: overlap-add accumulator */
@@ -116,6 +119,8 @@ QUELL_API void quell_destroy(QuellState *st)
     quell_stft_free(&st->stft);
     quell_bands_free(&st->bands);
     quell_long_analysis_free(&st->long_analysis);
+    quell_decimator_free(&st->decimator);
+    quell_free(st->long_input);
     quell_bands_free(&st->long_bands);
     quell_free(st->long_spec);
     quell_free(st->long_power);
@@ -139,6 +144,38 @@ static QuellState *quell_create_fail(QuellState *st, int code, int *err)
     if (err != NULL)
         *err = code;
     return NULL;
+}
+
+/* The long analysis of the flatness inputs (models/README.md section 1): decimated by D
+ * when its bands end well below Nyquist. */
+static int quell_long_init(QuellState *st)
+{
+    const QuellModel *m = st->model;
+    const int top_band = m->fine_first + m->n_fine;
+    const double top_hz = top_band < m->n_bands ? (double)m->band_centers_hz[top_band]
+                                                : 0.5 * st->sample_rate;
+    const int d = quell_decimation_factor(st->sample_rate, st->hop, top_hz);
+    const int size = 4 * st->hop / d;
+    int e = quell_long_analysis_init(&st->long_analysis, size);
+    if (e == QUELL_OK)
+        e = quell_bands_init(&st->long_bands, m->band_centers_hz, m->n_bands,
+                             (double)st->sample_rate / d, size);
+    st->decimator.factor = 1;
+    if (e == QUELL_OK && d > 1) {
+        e = quell_decimator_init(&st->decimator, st->sample_rate, d, top_hz);
+        st->long_input = quell_calloc((size_t)st->channels * (size_t)size, sizeof(float));
+        if (e == QUELL_OK && st->long_input == NULL)
+            e = QUELL_ERR_NO_MEMORY;
+    }
+    const size_t n_bins = (size_t)size / 2 + 1;
+    st->long_spec = quell_calloc(n_bins, sizeof(kiss_fft_cpx));
+    st->long_power = quell_calloc(n_bins, sizeof(float));
+    st->long_log = quell_calloc(n_bins, sizeof(float));
+    if (e == QUELL_OK && (!st->long_spec || !st->long_power || !st->long_log))
+        e = QUELL_ERR_NO_MEMORY;
+    if (e == QUELL_OK)
+        st->long_end = quell_bands_end_bin(&st->long_bands, m->fine_first, m->n_fine);
+    return e;
 }
 
 QUELL_API QuellState *quell_create(const QuellModel *model, int sample_rate_hz, int channels,
@@ -173,19 +210,8 @@ QUELL_API QuellState *quell_create(const QuellModel *model, int sample_rate_hz, 
                              st->size);
     if (e == QUELL_OK)
         e = quell_net_init(&st->net, model);
-    if (e == QUELL_OK && model->n_fine > 0) {
-        e = quell_long_analysis_init(&st->long_analysis, st->hop);
-        if (e == QUELL_OK)
-            e = quell_bands_init(&st->long_bands, model->band_centers_hz, model->n_bands,
-                                 sample_rate_hz, 4 * st->hop);
-        st->long_spec = quell_calloc(2 * H + 1, sizeof(kiss_fft_cpx));
-        st->long_power = quell_calloc(2 * H + 1, sizeof(float));
-        st->long_log = quell_calloc(2 * H + 1, sizeof(float));
-        if (e == QUELL_OK && (!st->long_spec || !st->long_power || !st->long_log))
-            e = QUELL_ERR_NO_MEMORY;
-        if (e == QUELL_OK)
-            st->long_end = quell_bands_end_bin(&st->long_bands, model->fine_first, model->n_fine);
-    }
+    if (e == QUELL_OK && model->n_fine > 0)
+        e = quell_long_init(st);
     if (e != QUELL_OK)
         return quell_create_fail(st, e, err);
     st->input = quell_calloc(ch * span, sizeof(float));
@@ -220,6 +246,8 @@ QUELL_API void quell_reset(QuellState *st)
     memset(st->input, 0, ch * (size_t)st->span * sizeof(float));
     memset(st->ola, 0, ch * N * sizeof(float));
     memset(st->output, 0, ch * H * sizeof(float));
+    if (st->long_input != NULL)
+        memset(st->long_input, 0, ch * (size_t)st->long_analysis.size * sizeof(float));
     quell_net_reset(&st->net);
     st->fill = 0;
     st->fresh = 1;
@@ -242,6 +270,22 @@ static void quell_advance_settings(QuellState *st)
         st->wet = st->wet > QUELL_BYPASS_STEP ? st->wet - QUELL_BYPASS_STEP : 0.0f;
     else
         st->wet = st->wet < 1.0f - QUELL_BYPASS_STEP ? st->wet + QUELL_BYPASS_STEP : 1.0f;
+}
+
+/* Channel c's long frame: its last 4H input samples or, when decimated, its last
+ * 4H / D decimated samples after the new hop's H / D have been appended. */
+static const float *quell_long_frame(QuellState *st, int c)
+{
+    const int H = st->hop, span = st->span, d = st->decimator.factor;
+    const float *in = st->input + (size_t)c * (size_t)span;
+    if (d == 1)
+        return in;
+    const int size = st->long_analysis.size, step = H / d;
+    float *lin = st->long_input + (size_t)c * (size_t)size;
+    memmove(lin, lin + step, (size_t)(size - step) * sizeof(float));
+    /* the filter reaches back up to 3H samples: span is 4H */
+    quell_decimate(&st->decimator, in + (span - H), lin + (size - step), step);
+    return lin;
 }
 
 /* One hop: all channels' frames through the STFT, one network step, the same
@@ -272,7 +316,7 @@ static void quell_run_frame(QuellState *st)
             st->long_power[k] = 0.0f;
         for (int c = 0; c < ch; c++) {
             kiss_fft_cpx *Z = st->long_spec;
-            quell_long_analyze(&st->long_analysis, st->input + (size_t)c * (size_t)span, Z);
+            quell_long_analyze(&st->long_analysis, quell_long_frame(st, c), Z);
             for (int k = 0; k < n_long; k++)
                 st->long_power[k] += Z[k].r * Z[k].r + Z[k].i * Z[k].i;
         }

@@ -108,9 +108,9 @@ void quell_stft_synthesize(QuellStft *stft, const kiss_fft_cpx *spec, float *ola
         ola[i] += t[i] * w[i];
 }
 
-int quell_long_analysis_init(QuellLongAnalysis *la, int hop)
+int quell_long_analysis_init(QuellLongAnalysis *la, int size)
 {
-    la->size = 4 * hop;
+    la->size = size;
     const int n = la->size;
     la->fwd = quell_fftr_plan(n, 0);
     la->window = quell_calloc((size_t)n, sizeof(float));

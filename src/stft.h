@@ -20,13 +20,14 @@ typedef struct QuellStft {
     float *scratch;      /* [N] time-domain work buffer */
 } QuellStft;
 
-/* Forward-only analysis of a longer frame (4H points, sine window), for the flatness
- * inputs: it ends where the STFT frame ends, so it only looks further back. */
+/* Forward-only analysis of a longer frame (L = 4H points, or 4H / D of the input
+ * decimated by D; sine window), for the flatness inputs: it ends where the STFT frame
+ * ends, so it only looks further back. */
 typedef struct QuellLongAnalysis {
-    int size;          /* 4H */
-    kiss_fftr_cfg fwd; /* real forward FFT of 4H points */
-    float *window;     /* [4H] sin(pi (n + 0.5) / 4H) */
-    float *scratch;    /* [4H] */
+    int size;          /* L */
+    kiss_fftr_cfg fwd; /* real forward FFT of L points */
+    float *window;     /* [L] sin(pi (n + 0.5) / L) */
+    float *scratch;    /* [L] */
 } QuellLongAnalysis;
 
 /* The hop for a sample rate: the largest 2-3-5-smooth integer <= rate / 100. */
@@ -42,10 +43,10 @@ void quell_stft_analyze(QuellStft *stft, const float *frame, kiss_fft_cpx *spec)
 /* Inverse-transforms spec[0..H], windows it and adds it to ola[0..N). [RT] */
 void quell_stft_synthesize(QuellStft *stft, const kiss_fft_cpx *spec, float *ola);
 
-/* Plans the 4H-point analysis. Returns QUELL_OK or QUELL_ERR_NO_MEMORY. */
-int quell_long_analysis_init(QuellLongAnalysis *la, int hop);
+/* Plans the @p size-point analysis. Returns QUELL_OK or QUELL_ERR_NO_MEMORY. */
+int quell_long_analysis_init(QuellLongAnalysis *la, int size);
 void quell_long_analysis_free(QuellLongAnalysis *la);
-/* Windows frame[0..4H) and transforms it to spec[0..2H]. [RT] */
+/* Windows frame[0..L) and transforms it to spec[0..L/2]. [RT] */
 void quell_long_analyze(QuellLongAnalysis *la, const float *frame, kiss_fft_cpx *spec);
 
 #endif /* QUELL_STFT_H */

@@ -3,9 +3,11 @@
 """A plain numpy (float64) implementation of models/README.md sections 1-2,
 independent of the C engine and of PyTorch.
 
-Usage: parity_ref.py OUTDIR [SECONDS] [fine]
+Usage: parity_ref.py OUTDIR [SECONDS] [fine|fine_low]
 Writes OUTDIR/model.qmodel (qmodel.random_model; with "fine", one with flatness
-inputs, format version 2) and, for the cases 16000_1ch,
+inputs up to the top band, format version 2; with "fine_low", flatness inputs that
+end at 3.4 kHz, so that the long analysis is decimated by 4 at 44.1 kHz and by 5 at
+48 kHz) and, for the cases 16000_1ch,
 44100_1ch and 48000_2ch, <case>_in.f32 and <case>_out.f32 (raw little-endian
 float32, interleaved): the output quell_process() must give for the whole
 input with an attenuation limit of 100 dB and no bypass. test_parity reads
@@ -81,16 +83,46 @@ def network(m, feats):
     return g, vad
 
 
-def flatness(m, xp, H, n_frames, fs):
-    """Flatness inputs [T, F]: 4H-point frames ending where the STFT frames end."""
+def decimation(m, fs, H):
+    """(D, h) of the long analysis: the largest divisor D of H with fs / D - 2 f_top >=
+    1500 Hz (f_top: centre of the band after the flatness bands, else Nyquist) whose
+    Kaiser low-pass (60 dB, M taps) has M + 3 <= 3H; (1, None) when there is none."""
     first, count = (int(v) for v in m["fine_bands"])
-    L = 4 * H
+    c = np.asarray(m["band_centers_hz"], np.float64)
+    top = c[first + count] if first + count < len(c) else fs / 2
+    for d in range(H, 1, -1):
+        if H % d:
+            continue
+        trans = fs / d - 2 * top
+        if trans < 1500:
+            continue
+        M = int(np.ceil((60 - 7.95) / (14.36 * trans / fs))) + 1
+        if M + 3 > 3 * H:
+            continue
+        n = np.arange(M) - (M - 1) / 2
+        r = n / ((M - 1) / 2)
+        h = np.sinc(n / d) / d * np.i0(0.1102 * (60 - 8.7) * np.sqrt(np.clip(1 - r * r, 0, 1)))
+        return d, (h / h.sum()).astype(np.float32).astype(np.float64)
+    return 1, None
+
+
+def flatness(m, xp, H, n_frames, fs):
+    """Flatness inputs [T, F]: 4H-point frames ending where the STFT frames end (of the
+    input low-passed and decimated by D: 4H / D points)."""
+    first, count = (int(v) for v in m["fine_bands"])
     ch = xp.shape[1]
-    xl = np.concatenate([np.zeros((3 * H, ch)), xp[H:]])  # 3H zeros before the input
+    x = xp[H:]
+    d, h = decimation(m, fs, H)
+    if d > 1:  # xd[j] = sum_n h[n] x[d j + d - 1 - n]
+        full = np.stack([np.convolve(x[:, c], h)[:len(x)] for c in range(ch)], axis=1)
+        x = full[d - 1::d]
+    H = H // d
+    L = 4 * H
+    xl = np.concatenate([np.zeros((3 * H, ch)), x])  # 3H zeros before the input
     w = np.sin(np.pi * (np.arange(L) + 0.5) / L)
     P = np.stack([np.mean(np.abs(np.fft.rfft(xl[t * H:t * H + L].T * w, axis=-1)) ** 2, axis=0)
                   for t in range(n_frames)]) * (2.0 / (L * L))
-    T = band_matrix(m["band_centers_hz"], fs, L)[first:first + count]
+    T = band_matrix(m["band_centers_hz"], fs / d, L)[first:first + count]
     S = T.sum(axis=1)
     mean_log = (np.log10(P + 1e-10) @ T.T) / np.maximum(S, 1e-30)
     log_mean = np.log10((P @ T.T) / np.maximum(S, 1e-30) + 1e-10)
@@ -137,8 +169,9 @@ def main():
     out_dir = sys.argv[1]
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 0.5
     os.makedirs(out_dir, exist_ok=True)
-    fine = len(sys.argv) > 3 and sys.argv[3] == "fine"
-    arrays = qmodel.random_model(seed=1, fine=(9, 7) if fine else None)
+    kind = sys.argv[3] if len(sys.argv) > 3 else ""
+    fine = {"fine": (9, 7), "fine_low": (5, 5)}.get(kind)
+    arrays = qmodel.random_model(seed=1, fine=fine)
     qmodel.write(os.path.join(out_dir, "model.qmodel"), arrays)
     m = qmodel.read(os.path.join(out_dir, "model.qmodel"))
     for fs, ch in ((16000, 1), (44100, 1), (48000, 2)):

@@ -109,23 +109,91 @@ def features(E):
     return torch.log10(E + FEATURE_FLOOR)
 
 
-def long_stft(x, hop):
-    """x [..., n] -> [..., frames, 2H + 1]: frame t = rfft(w4 * x[tH - 3H : tH + H]) with the
-    sine window w4 of 4H points (zeros before the start). It ends at the same sample as stft()'s
-    frame t, so it looks 20 ms further back and never ahead: twice the frequency resolution
-    (25 Hz) for the fine features, at no extra latency."""
-    n_long = 4 * hop
+# The low-pass in front of the long analysis (src/decimate.c): Kaiser-windowed sinc with this
+# stopband attenuation, used when the transition band it gets is at least this wide.
+DECIMATE_ATTENUATION_DB = 60.0
+DECIMATE_MIN_TRANSITION_HZ = 1500.0
+
+
+def _kaiser_taps(fs, transition_hz):
+    return int(math.ceil((DECIMATE_ATTENUATION_DB - 7.95) / (14.36 * transition_hz / fs))) + 1
+
+
+def fine_top_hz(centers_hz, fine, fs):
+    """Where the flatness bands end: the centre of the band after them, else Nyquist."""
+    top = int(fine[0]) + int(fine[1])
+    c = [float(v) for v in centers_hz]
+    return c[top] if top < len(c) else 0.5 * fs
+
+
+def decimation_factor(fs, hop, top_hz):
+    """D of the long analysis: the largest divisor of hop with fs / D - 2 top_hz >= 1500 Hz
+    and a filter of at most 3 hops; 1 (no filter) when there is none."""
+    for d in range(hop, 1, -1):
+        if hop % d:
+            continue
+        transition = fs / d - 2.0 * top_hz
+        if transition >= DECIMATE_MIN_TRANSITION_HZ and _kaiser_taps(fs, transition) + 3 <= 3 * hop:
+            return d
+    return 1
+
+
+def _bessel_i0(x):
+    s, term = 1.0, 1.0
+    for k in range(1, 64):
+        term *= (x / (2.0 * k)) ** 2
+        s += term
+        if term < 1e-17 * s:
+            break
+    return s
+
+
+def decimation_filter(fs, d, top_hz):
+    """h[n], n < M (float32 values, as the C engine stores them): the Kaiser-windowed sinc
+    low-pass with cutoff fs / 2D and transition band fs / D - 2 top_hz, DC gain 1."""
+    m = _kaiser_taps(fs, fs / d - 2.0 * top_hz)
+    beta = 0.1102 * (DECIMATE_ATTENUATION_DB - 8.7)
+    centre = 0.5 * (m - 1)
+    h = []
+    for n in range(m):
+        u = (n - centre) / d
+        sinc = 1.0 if u == 0.0 else math.sin(math.pi * u) / (math.pi * u)
+        r = (n - centre) / centre
+        h.append(sinc / d * _bessel_i0(beta * math.sqrt(max(0.0, 1.0 - r * r))) / _bessel_i0(beta))
+    total = sum(h)
+    return torch.tensor([v / total for v in h], dtype=torch.float32)
+
+
+def decimate(x, h, d):
+    """x [..., n] -> [..., n // d]: y[m] = sum_j h[j] x[d m + d - 1 - j], zeros before x."""
+    lead, n = x.shape[:-1], x.shape[-1]
+    m = h.numel()
+    xp = torch.nn.functional.pad(x.reshape(-1, 1, n), (m - 1, 0))[..., d - 1:]
+    w = h.flip(0).to(device=x.device, dtype=x.dtype).view(1, 1, m)
+    return torch.nn.functional.conv1d(xp, w, stride=d).reshape(*lead, -1)
+
+
+def long_stft(x, hop, d=1, h=None):
+    """x [..., n] -> [..., frames, 2H/d + 1]: frame t = rfft(wl * xl[tH/d : tH/d + L]) with
+    L = 4H/d, the sine window wl of L points and xl = x (or x decimated by d > 1 through
+    the low-pass h) with 3H/d zeros in front. It ends at the same sample as stft()'s frame t,
+    so it looks 20 ms further back and never ahead: twice the frequency resolution (25 Hz)
+    for the fine features, at no extra latency."""
     T = n_frames(x.shape[-1], hop)
-    xp = torch.nn.functional.pad(x, (3 * hop, hop))
-    fr = xp.unfold(-1, n_long, hop)[..., :T, :]
+    if d > 1:
+        x = decimate(x, h, d)
+    step = hop // d
+    n_long = 4 * step
+    xp = torch.nn.functional.pad(x, (3 * step, step))
+    fr = xp.unfold(-1, n_long, step)[..., :T, :]
     return torch.fft.rfft(fr * sine_window(n_long, x.device, x.dtype), dim=-1)
 
 
 def flatness(XL, T_long, first, count, channel_dim=None):
     """Spectral flatness of bands first..first+count-1 in the long spectrum XL (long_stft(),
-    band weights T_long for its 4H-point FFT), models/README.md section 1:
+    band weights T_long for its L-point FFT), models/README.md section 1:
     sum_k T_b(f_k) log10(P_k + floor) / S_b - log10(sum_k T_b(f_k) P_k / S_b + floor) with
-    P_k = |XL[k]|^2 / (N_L^2 / 2), N_L = 4H. It is <= 0: about -0.25 for noise, lower for a
+    P_k = |XL[k]|^2 / (L^2 / 2). It is <= 0: about -0.25 for noise, lower for a
     band holding resolved harmonics; 0 for a band above Nyquist."""
     P = XL.real ** 2 + XL.imag ** 2
     if channel_dim is not None:
@@ -160,9 +228,24 @@ def net_input(net, x, X, T_w, fs, channel_dim=None):
     if fine is None:
         return f
     hop = X.shape[-1] - 1
-    T_long = band_weights_for(net, fs, 4 * hop, X.device, X.real.dtype)
-    return torch.cat([f, flatness(long_stft(x, hop), T_long, fine[0], fine[1], channel_dim)],
-                     dim=-1)
+    d, h = long_decimation_for(net, fs, hop)
+    T_long = band_weights_for(net, fs / d, 4 * hop // d, X.device, X.real.dtype)
+    return torch.cat([f, flatness(long_stft(x, hop, d, h), T_long, fine[0], fine[1],
+                                  channel_dim)], dim=-1)
+
+
+_D_CACHE = {}
+
+
+def long_decimation_for(net, fs, hop):
+    """(D, low-pass or None) of the net's long analysis at rate fs, cached."""
+    centers = tuple(net.band_centers_hz.detach().cpu().tolist())
+    key = (centers, tuple(net.fine), fs, hop)
+    if key not in _D_CACHE:
+        top = fine_top_hz(centers, net.fine, fs)
+        d = decimation_factor(fs, hop, top)
+        _D_CACHE[key] = (d, decimation_filter(fs, d, top) if d > 1 else None)
+    return _D_CACHE[key]
 
 
 def bin_gains(g, T_w, limit_db=None):
