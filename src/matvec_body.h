@@ -6,14 +6,14 @@
  *
  * Inputs that are exactly 0 (after ReLU, often half of them) add nothing, so
  * their indices are dropped first, without a branch that would mispredict.
- * Then 32 outputs at a time stay in registers while every remaining input
+ * Then 64 outputs at a time stay in registers while every remaining input
  * adds its scaled row of W (stored input-major, so the row is contiguous):
  * y is loaded and stored once per block instead of once per input. Every
  * output sums its inputs in the order i = 0, 1, ..., each product rounded
  * before its sum (no FMA), whatever the vector width: all versions give
  * bit-identical results.
  */
-#define QUELL_MATVEC_BLOCK 32
+#define QUELL_MATVEC_BLOCK 64
 
 #if defined(__GNUC__)
 typedef float QuellVec __attribute__((vector_size(QUELL_VEC_BYTES), aligned(4)));
@@ -53,7 +53,7 @@ void QUELL_MATVEC_FN(float *restrict y, const float *restrict w_t, const float *
 #if defined(__GNUC__)
     for (; o0 + QUELL_MATVEC_BLOCK <= n_out; o0 += QUELL_MATVEC_BLOCK)
         quell_matvec_rows(y, w_t, bias, x, nonzero, n, n_out, o0, QUELL_VEC_PER_BLOCK);
-    /* then one vector at a time (56 outputs: 32 + 3 x 8 with AVX2) */
+    /* then one vector at a time (56 outputs: 7 x 8 with AVX2) */
     for (; o0 + QUELL_VEC_LANES <= n_out; o0 += QUELL_VEC_LANES)
         quell_matvec_rows(y, w_t, bias, x, nonzero, n, n_out, o0, 1);
 #endif
