@@ -9,8 +9,27 @@
 #ifndef QUELL_MATVEC_H
 #define QUELL_MATVEC_H
 
-/* W is stored input-major: w_t[i * n_out + o] = W[o][i]; @p nonzero is scratch for
- * n_in ints. */
+#include <stddef.h>
+
+/* Outputs computed together, whose weights lie together (see quell_matvec_index()). */
+#define QUELL_MATVEC_BLOCK 64
+
+/*
+ * Where W[o][i] lies in the kernels' weight array: input-major within tiles of
+ * QUELL_MATVEC_BLOCK outputs, so that a tile is one contiguous stream of rows
+ * (tile t = o / 64 holds w[t * n_in * 64 + i * 64 + o % 64]); the r = n_out % 64
+ * outputs after the last whole tile follow, input-major (w[... + i * r + o - 64 T]).
+ * @p nonzero is scratch for n_in ints.
+ */
+static inline size_t quell_matvec_index(size_t i, size_t o, size_t n_in, size_t n_out)
+{
+    const size_t tiles = n_out / QUELL_MATVEC_BLOCK, tiled = tiles * QUELL_MATVEC_BLOCK;
+    if (o < tiled)
+        return (o / QUELL_MATVEC_BLOCK) * n_in * QUELL_MATVEC_BLOCK + i * QUELL_MATVEC_BLOCK +
+               o % QUELL_MATVEC_BLOCK;
+    return tiled * n_in + i * (n_out - tiled) + (o - tiled);
+}
+
 typedef void (*QuellMatvecFn)(float *restrict y, const float *restrict w_t,
                               const float *restrict bias, const float *restrict x, int n_in,
                               int n_out, int *restrict nonzero);

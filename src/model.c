@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "matvec.h"
 
 #define QUELL_MAGIC "QUELLMDL"
 #define QUELL_FORMAT_VERSION 1u      /* band-energy inputs only */
@@ -246,6 +247,24 @@ static const float *quell_take_plain(float **p, const unsigned char *src, size_t
     return dst;
 }
 
+/* Copies W[o][i] (row-major, n_out x n_in) to the matvec kernels' layout. */
+static void quell_copy_matvec(float *dst, const unsigned char *src, size_t n_out, size_t n_in)
+{
+    for (size_t o = 0; o < n_out; o++)
+        for (size_t i = 0; i < n_in; i++)
+            dst[quell_matvec_index(i, o, n_in, n_out)] = quell_read_f32(src + 4 * (o * n_in + i));
+}
+
+/* As quell_copy_matvec(), taking n_out * n_in floats from *p. */
+static const float *quell_take_matvec(float **p, const unsigned char *src, size_t n_out,
+                                      size_t n_in)
+{
+    float *dst = *p;
+    quell_copy_matvec(dst, src, n_out, n_in);
+    *p += n_out * n_in;
+    return dst;
+}
+
 /* As quell_copy_transposed(), taking n_out * n_in floats from *p. */
 static const float *quell_take_transposed(float **p, const unsigned char *src, size_t n_out,
                                           size_t n_in)
@@ -410,16 +429,20 @@ int quell_model_parse(const unsigned char *data, size_t size, QuellModel **out)
         m->fine_mean = quell_take_plain(&p, slots[QUELL_SLOT_FINE_MEAN].data, F);
         m->fine_inv_std = quell_take_plain(&p, slots[QUELL_SLOT_FINE_INV_STD].data, F);
     }
-    /* in.weight [C][K][k_in] -> row (j * K + i), column c, matching the
-     * network's input history laid out oldest tap first. */
+    /* in.weight [C][K][k_in] -> input (j * K + i), output c, matching the network's
+     * input history laid out oldest tap first; in_fine.weight [C][F] -> inputs
+     * k_in * K + f, after the history's taps */
     const unsigned char *src = slots[QUELL_SLOT_IN_W].data;
-    for (size_t c = 0; c < C; c++)
+    const size_t n_in = K * k_in + F;
+    for (size_t c = 0; c < C; c++) {
         for (size_t i = 0; i < K; i++)
             for (size_t j = 0; j < k_in; j++)
-                p[(j * K + i) * C + c] = quell_read_f32(src + 4 * ((c * K + i) * k_in + j));
-    /* in_fine.weight [C][F] -> rows k_in * K + f, after the history's taps */
-    if (F > 0)
-        quell_copy_transposed(p + k_in * K * C, slots[QUELL_SLOT_IN_FINE_W].data, C, F);
+                p[quell_matvec_index(j * K + i, c, n_in, C)] =
+                    quell_read_f32(src + 4 * ((c * K + i) * k_in + j));
+        for (size_t f = 0; f < F; f++)
+            p[quell_matvec_index(k_in * K + f, c, n_in, C)] =
+                quell_read_f32(slots[QUELL_SLOT_IN_FINE_W].data + 4 * (c * F + f));
+    }
     m->in_w = p;
     p += C * (K * k_in + F);
     m->in_b = quell_take_plain(&p, slots[QUELL_SLOT_IN_B].data, C);
@@ -429,12 +452,12 @@ int quell_model_parse(const unsigned char *data, size_t size, QuellModel **out)
         blk->dilation = dil[b];
         blk->dw_w = quell_take_transposed(&p, s[QUELL_DW_W].data, C, k); /* [C][k] -> [k][C] */
         blk->dw_b = quell_take_plain(&p, s[QUELL_DW_B].data, C);
-        blk->pw1_w = quell_take_transposed(&p, s[QUELL_PW1_W].data, C, C);
+        blk->pw1_w = quell_take_matvec(&p, s[QUELL_PW1_W].data, C, C);
         blk->pw1_b = quell_take_plain(&p, s[QUELL_PW1_B].data, C);
-        blk->pw2_w = quell_take_transposed(&p, s[QUELL_PW2_W].data, C, C);
+        blk->pw2_w = quell_take_matvec(&p, s[QUELL_PW2_W].data, C, C);
         blk->pw2_b = quell_take_plain(&p, s[QUELL_PW2_B].data, C);
     }
-    m->out_w = quell_take_transposed(&p, slots[QUELL_SLOT_OUT_W].data, K, C); /* [K][C] -> [C][K] */
+    m->out_w = quell_take_matvec(&p, slots[QUELL_SLOT_OUT_W].data, K, C);
     m->out_b = quell_take_plain(&p, slots[QUELL_SLOT_OUT_B].data, K);
     m->vad_w = quell_take_plain(&p, slots[QUELL_SLOT_VAD_W].data, C);
     m->vad_b = quell_read_f32(slots[QUELL_SLOT_VAD_B].data);

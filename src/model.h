@@ -24,18 +24,19 @@
 #define QUELL_MODEL_HEADER_BYTES 24u
 
 /*
- * Matrices are stored transposed ("input-major": W_t[i * n_out + o] = W[o][i])
- * so that a matrix-vector product is a sequence of contiguous
- * y[0..n_out) += W_t[i][0..n_out) * x[i] updates that the compiler vectorises
- * without reordering any sum.
+ * The matrices of the matrix-vector products lie as the kernels read them
+ * (quell_matvec_index(): input-major within tiles of 64 outputs), so that a
+ * product is a sequence of contiguous y[o..o+64) += W[i][o..o+64) * x[i]
+ * updates that the compiler vectorises without reordering any sum; the
+ * depthwise taps are stored input-major too.
  */
 typedef struct QuellBlock {
     int dilation;
     const float *dw_w;  /* [k][C]: tap j of every channel, contiguous over channels */
     const float *dw_b;  /* [C] */
-    const float *pw1_w; /* [C in][C out] */
+    const float *pw1_w; /* C x C, matvec layout */
     const float *pw1_b; /* [C] */
-    const float *pw2_w; /* [C in][C out] */
+    const float *pw2_w; /* C x C, matvec layout */
     const float *pw2_b; /* [C] */
 } QuellBlock;
 
@@ -52,12 +53,12 @@ struct QuellModel {
     int n_fine;                   /* F flatness inputs; 0 in a version-1 model */
     const float *fine_mean;       /* [F] */
     const float *fine_inv_std;    /* [F] */
-    /* [k_in * K + F][C]; row j*K + i is input band i at tap j, row k_in*K + f is
-     * flatness input f (current frame only) */
+    /* k_in * K + F inputs x C outputs, matvec layout; input j*K + i is band i at tap j,
+     * input k_in*K + f is flatness input f (current frame only) */
     const float *in_w;
     const float *in_b; /* [C] */
     QuellBlock blocks[QUELL_MODEL_MAX_BLOCKS];
-    const float *out_w; /* [C][K] */
+    const float *out_w; /* C inputs x K outputs, matvec layout */
     const float *out_b; /* [K] */
     const float *vad_w; /* [C] */
     float vad_b;

@@ -4,7 +4,9 @@
  * QUELL_CPU=generic) and the ones picked for this CPU (AVX2 on most x86-64)
  * must give bit-identical output, since both sum in the same order without
  * FMA. Checked on the default model and on a random model whose widths are
- * not multiples of the vector size (C = 37, K = 19).
+ * not multiples of the vector size (C = 37, K = 19), and every kernel against
+ * a plain loop in the same order on shapes with and without whole tiles of
+ * outputs (quell_matvec_index()), a remainder, and inputs that are 0.
  */
 #include <string.h>
 
@@ -43,8 +45,66 @@ static void compare(const QuellModel *m, const char *what, int rate, int ch)
     free(fast);
 }
 
+/* y = bias + W x over the inputs in order, W[o][i] = w[o * n_in + i]: what every kernel
+ * must give bit for bit. */
+static void plain_matvec(float *y, const float *w, const float *bias, const float *x, int n_in,
+                         int n_out)
+{
+    for (int o = 0; o < n_out; o++) {
+        float acc = bias[o];
+        for (int i = 0; i < n_in; i++)
+            if (x[i] != 0.0f)
+                acc += w[(size_t)o * (size_t)n_in + (size_t)i] * x[i];
+        y[o] = acc;
+    }
+}
+
+static void check_kernel(QuellMatvecFn fn, int n_in, int n_out, uint64_t *seed)
+{
+    const size_t nw = (size_t)n_in * (size_t)n_out;
+    float *w = malloc(nw * sizeof(float)), *laid = malloc(nw * sizeof(float));
+    float *bias = malloc((size_t)n_out * sizeof(float)), *x = malloc((size_t)n_in * sizeof(float));
+    float *want = malloc((size_t)n_out * sizeof(float)), *got = malloc((size_t)n_out * sizeof(float));
+    int *scratch = malloc((size_t)n_in * sizeof(int));
+    for (int o = 0; o < n_out; o++) {
+        bias[o] = test_uniform(seed);
+        for (int i = 0; i < n_in; i++) {
+            w[(size_t)o * (size_t)n_in + (size_t)i] = test_uniform(seed);
+            laid[quell_matvec_index((size_t)i, (size_t)o, (size_t)n_in, (size_t)n_out)] =
+                w[(size_t)o * (size_t)n_in + (size_t)i];
+        }
+    }
+    for (int i = 0; i < n_in; i++) /* about 40 % zeros, as after a ReLU */
+        x[i] = test_uniform(seed) < -0.2f ? 0.0f : test_uniform(seed);
+    plain_matvec(want, w, bias, x, n_in, n_out);
+    fn(got, laid, bias, x, n_in, n_out, scratch);
+    int diff = 0;
+    for (int o = 0; o < n_out; o++)
+        diff += memcmp(&want[o], &got[o], sizeof(float)) != 0;
+    CHECK(diff == 0, "%s kernel, %d x %d: %d of %d outputs differ from the plain loop",
+          quell_matvec_name(fn), n_out, n_in, diff, n_out);
+    free(w);
+    free(laid);
+    free(bias);
+    free(x);
+    free(want);
+    free(got);
+    free(scratch);
+}
+
 int main(void)
 {
+    /* outputs: below one vector, vectors and a rest, whole tiles, tiles and a rest */
+    static const int shapes[][2] = {{5, 3},   {57, 37},  {128, 56}, {189, 128},
+                                    {70, 100}, {30, 131}, {1, 64},   {128, 200}};
+    uint64_t seed = 99;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        check_kernel(quell_matvec_generic, shapes[i][0], shapes[i][1], &seed);
+        check_kernel(quell_matvec_select(), shapes[i][0], shapes[i][1], &seed);
+    }
+    printf("kernels generic and %s match the plain loop on %zu shapes\n",
+           quell_matvec_name(quell_matvec_select()), sizeof shapes / sizeof shapes[0]);
+
     unsetenv("QUELL_CPU");
     setenv("QUELL_CPU", "generic", 1);
     CHECK(quell_matvec_select() == quell_matvec_generic, "QUELL_CPU=generic not honoured");
