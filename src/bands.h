@@ -34,7 +34,7 @@ void quell_bands_features(const QuellBands *bands, const float *power, float *fe
 int quell_bands_end_bin(const QuellBands *bands, int first, int count);
 
 /* flatness[j] for bands first + j, j < count (models/README.md section 1), from the power
- * spectrum power[0..end) of the long (4H-point) analysis, whose bands are @p bands; @p end
+ * spectrum power[0..end) of the long (L-point) analysis, whose bands are @p bands; @p end
  * is quell_bands_end_bin(bands, first, count): weighted mean of log10(P_k + floor) minus
  * log10 of the weighted mean; 0 above Nyquist. @p log_work holds end floats of scratch. [RT] */
 void quell_bands_flatness(const QuellBands *bands, const float *power, int first, int count,

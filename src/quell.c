@@ -272,9 +272,10 @@ static void quell_advance_settings(QuellState *st)
         st->wet = st->wet < 1.0f - QUELL_BYPASS_STEP ? st->wet + QUELL_BYPASS_STEP : 1.0f;
 }
 
-/* Channel c's long frame: its last 4H input samples or, when decimated, its last
- * 4H / D decimated samples after the new hop's H / D have been appended. */
-static const float *quell_long_frame(QuellState *st, int c)
+/* Channel c's long frame of this hop: its last 4H input samples or, when decimated,
+ * its decimated input after appending the new hop's H / D samples (so call it once per
+ * channel and hop). */
+static const float *quell_long_next_frame(QuellState *st, int c)
 {
     const int H = st->hop, span = st->span, d = st->decimator.factor;
     const float *in = st->input + (size_t)c * (size_t)span;
@@ -316,7 +317,7 @@ static void quell_run_frame(QuellState *st)
             st->long_power[k] = 0.0f;
         for (int c = 0; c < ch; c++) {
             kiss_fft_cpx *Z = st->long_spec;
-            quell_long_analyze(&st->long_analysis, quell_long_frame(st, c), Z);
+            quell_long_analyze(&st->long_analysis, quell_long_next_frame(st, c), Z);
             for (int k = 0; k < n_long; k++)
                 st->long_power[k] += Z[k].r * Z[k].r + Z[k].i * Z[k].i;
         }
