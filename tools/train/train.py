@@ -10,7 +10,9 @@ Then: tools/train/export.py runs/cpu1/ckpt.pt models/default.qmodel
 
 Saves OUT/ckpt.pt every --ckpt-minutes and at the end, and logs to OUT/train.log.
 The learning rate follows a cosine over the --minutes budget (time-based, so a run always
-ends annealed whatever the hardware).
+ends annealed whatever the hardware), or over --steps steps when given: then the run is
+the same on any machine (same seeds, same data, one thread: the same weights), which is
+how the shipped model's command is given.
 """
 import argparse
 import json
@@ -43,6 +45,8 @@ def parse_args(argv=None):
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--minutes", type=float, default=20.0, help="training time budget")
+    p.add_argument("--steps", type=int, default=None,
+                   help="step budget instead of --minutes (a reproducible run)")
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--seconds", type=float, default=3.0, help="segment length")
     p.add_argument("--lr", type=float, default=2e-3)
@@ -90,6 +94,8 @@ def parse_args(argv=None):
     if not lo < hi:
         p.error("--snr-range: LO must be below HI")
     args.snr_range = (lo, hi)
+    if args.steps is not None and args.steps < 1:
+        p.error("--steps must be at least 1")
     return args
 
 
@@ -281,9 +287,14 @@ def main(argv=None):
     acc, n_acc = {}, 0
     while True:
         el = time.time() - t_start
-        if el >= budget:
+        if args.steps is not None:
+            if step - start_step >= args.steps:
+                break
+            frac = (step - start_step) / args.steps
+        elif el >= budget:
             break
-        frac = el / budget
+        else:
+            frac = el / budget
         warm = min(1.0, (step - start_step + 1) / args.warmup)
         lr = args.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
