@@ -10,9 +10,9 @@ Then: tools/train/export.py runs/cpu1/ckpt.pt models/default.qmodel
 
 Saves OUT/ckpt.pt every --ckpt-minutes and at the end, and logs to OUT/train.log.
 The learning rate follows a cosine over the --minutes budget (time-based, so a run always
-ends annealed whatever the hardware), or over --steps steps when given: then the run is
-the same on any machine (same seeds, same data, one thread: the same weights), which is
-how the shipped model's command is given.
+ends annealed whatever the hardware), or over --steps steps when given: then a rerun
+gives the same weights (same seeds and data, one thread; on another CPU or PyTorch build
+the float rounding may differ), which is how the shipped model's command is given.
 """
 import argparse
 import json
