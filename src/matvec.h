@@ -19,7 +19,6 @@
  * QUELL_MATVEC_BLOCK outputs, so that a tile is one contiguous stream of rows
  * (tile t = o / 64 holds w[t * n_in * 64 + i * 64 + o % 64]); the r = n_out % 64
  * outputs after the last whole tile follow, input-major (w[... + i * r + o - 64 T]).
- * @p nonzero is scratch for n_in ints.
  */
 static inline size_t quell_matvec_index(size_t i, size_t o, size_t n_in, size_t n_out)
 {
@@ -30,14 +29,16 @@ static inline size_t quell_matvec_index(size_t i, size_t o, size_t n_in, size_t 
     return tiled * n_in + i * (n_out - tiled) + (o - tiled);
 }
 
-typedef void (*QuellMatvecFn)(float *restrict y, const float *restrict w_t,
+/* y = bias + W x with W laid out by quell_matvec_index(); @p nonzero is scratch for
+ * n_in ints. */
+typedef void (*QuellMatvecFn)(float *restrict y, const float *restrict w,
                               const float *restrict bias, const float *restrict x, int n_in,
                               int n_out, int *restrict nonzero);
 
-void quell_matvec_generic(float *restrict y, const float *restrict w_t, const float *restrict bias,
+void quell_matvec_generic(float *restrict y, const float *restrict w, const float *restrict bias,
                           const float *restrict x, int n_in, int n_out, int *restrict nonzero);
 #ifdef QUELL_HAVE_AVX2
-void quell_matvec_avx2(float *restrict y, const float *restrict w_t, const float *restrict bias,
+void quell_matvec_avx2(float *restrict y, const float *restrict w, const float *restrict bias,
                        const float *restrict x, int n_in, int n_out, int *restrict nonzero);
 #endif
 

@@ -9,10 +9,9 @@
  * Then 64 outputs at a time (one tile of W, quell_matvec_index()) stay in
  * registers while every remaining input adds its scaled row of the tile: y is
  * loaded and stored once per tile instead of once per input, and the tile is
- * read front to back. Every
- * output sums its inputs in the order i = 0, 1, ..., each product rounded
- * before its sum (no FMA), whatever the vector width: all versions give
- * bit-identical results.
+ * read front to back. Every output sums its inputs in the order i = 0, 1, ...,
+ * each product rounded before its sum (no FMA), whatever the vector width: all
+ * versions give bit-identical results.
  */
 #if defined(__GNUC__)
 typedef float QuellVec __attribute__((vector_size(QUELL_VEC_BYTES), aligned(4)));
@@ -50,7 +49,7 @@ void QUELL_MATVEC_FN(float *restrict y, const float *restrict w, const float *re
         n += x[i] != 0.0f;
     }
     const int tiled = n_out / QUELL_MATVEC_BLOCK * QUELL_MATVEC_BLOCK;
-    /* the outputs after the last whole tile: rows of rest weights after the tiles */
+    /* the rest outputs after the last whole tile have rows of rest weights */
     const int rest = n_out - tiled;
     const float *restrict w_rest = w + (size_t)tiled * (size_t)n_in;
     int o0 = 0;
