@@ -223,16 +223,23 @@ def test_make_valset_is_deterministic_and_uses_val_only(tmp_path):
         assert snr == pytest.approx(float(m["snr_db"]), abs=0.2), m
 
 
-def test_pauses_measures_attenuation_and_pumping(tmp_path):
+def run_report_tool(tmp_path, stem, fakes):
+    """Runs tools/eval/STEM.py on a fresh pair set with fake systems {name: fake mode}
+    and returns its JSON report."""
     d, out = str(tmp_path / "set"), str(tmp_path / "res")
     make_pairs(d)
-    p = subprocess.run([PY, os.path.join(EVAL, "pauses.py"), d, "-o", out,
-                        "-s", f"steady={PY} {FAKE} gain:0.1 {{in}} {{out}}",
-                        "-s", f"gated={PY} {FAKE} gate:30 {{in}} {{out}}"],
-                       capture_output=True, text=True, timeout=300)
+    cmd = [PY, os.path.join(EVAL, stem + ".py"), d, "-o", out]
+    for name, mode in fakes.items():
+        cmd += ["-s", f"{name}={PY} {FAKE} {mode} {{in}} {{out}}"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
-    with open(os.path.join(out, "pauses.json")) as f:
-        r = json.load(f)
+    with open(os.path.join(out, stem + ".json")) as f:
+        return json.load(f)
+
+
+def test_pauses_measures_attenuation_and_pumping(tmp_path):
+    out = str(tmp_path / "res")
+    r = run_report_tool(tmp_path, "pauses", {"steady": "gain:0.1", "gated": "gate:30"})
     steady, gated = r["steady"]["all"], r["gated"]["all"]
     # A constant gain of 0.1: 20 dB down, no modulation, no openings.
     assert steady["attenuation"] == pytest.approx(20.0, abs=0.05)
@@ -244,16 +251,9 @@ def test_pauses_measures_attenuation_and_pumping(tmp_path):
 
 
 def test_speech_alone_counts_muted_speech(tmp_path):
-    d, out = str(tmp_path / "set"), str(tmp_path / "res")
-    make_pairs(d)
-    p = subprocess.run([PY, os.path.join(EVAL, "speech_alone.py"), d, "-o", out,
-                        "-s", f"same={PY} {FAKE} gain:1 {{in}} {{out}}",
-                        "-s", f"quiet={PY} {FAKE} gain:0.1 {{in}} {{out}}",
-                        "-s", f"gated={PY} {FAKE} gate:30 {{in}} {{out}}"],
-                       capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stderr
-    with open(os.path.join(out, "speech_alone.json")) as f:
-        r = json.load(f)
+    out = str(tmp_path / "res")
+    r = run_report_tool(tmp_path, "speech_alone",
+                        {"same": "gain:1", "quiet": "gain:0.1", "gated": "gate:30"})
     same, quiet, gated = r["same"]["all"], r["quiet"]["all"], r["gated"]["all"]
     # Untouched speech: 0 dB, nothing muted.
     assert abs(same["gain"]) < 0.01 and same["muted"] == 0.0 and abs(same["worst"]) < 0.01

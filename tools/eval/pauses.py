@@ -106,16 +106,22 @@ def write_report(out, stem, rows, keys, n_items, title, legend):
     print("\n".join(lines))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parse_cli(doc):
+    """DIR -o OUT -s NAME=COMMAND ... of pauses.py and speech_alone.py: (args, systems)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("dir")
     ap.add_argument("--system", "-s", action="append", default=[])
     ap.add_argument("--out", "-o", required=True)
     a = ap.parse_args()
-    items = [i for i in evaluate.read_meta(a.dir) if np.isfinite(i["snr_db"])]
     systems = [evaluate.parse_system(s) for s in a.system]
     if not systems:
         evaluate.fail("give at least one --system")
+    return a, systems
+
+
+def main():
+    a, systems = parse_cli(__doc__)
+    items = [i for i in evaluate.read_meta(a.dir) if np.isfinite(i["snr_db"])]
     noise_dir = os.path.join(a.out, "noise")
     os.makedirs(noise_dir, exist_ok=True)
     noise = {}

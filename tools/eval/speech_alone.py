@@ -19,7 +19,6 @@ and cut into 20 ms frames. Speech frames are those within 30 dB of the item's lo
 The report (OUT/speech_alone.md) gives the means per speaker source (the package the voice
 comes from) and overall; OUT/speech_alone.json the same numbers.
 """
-import argparse
 import csv
 import os
 
@@ -27,7 +26,7 @@ import numpy as np
 
 import audio
 import evaluate
-from pauses import FRAME_S, frame_power, run_systems, write_report
+from pauses import FRAME_S, frame_power, parse_cli, run_systems, write_report
 
 SPEECH_DB = 30.0
 MUTED_DB = 10.0
@@ -55,14 +54,7 @@ def speaker_sources(d):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("dir")
-    ap.add_argument("--system", "-s", action="append", default=[])
-    ap.add_argument("--out", "-o", required=True)
-    a = ap.parse_args()
-    systems = [evaluate.parse_system(s) for s in a.system]
-    if not systems:
-        evaluate.fail("give at least one --system")
+    a, systems = parse_cli(__doc__)
     source = speaker_sources(a.dir)
     items = []
     for it in evaluate.read_meta(a.dir):

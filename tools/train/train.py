@@ -287,14 +287,9 @@ def main(argv=None):
     acc, n_acc = {}, 0
     while True:
         el = time.time() - t_start
-        if args.steps is not None:
-            if step - start_step >= args.steps:
-                break
-            frac = (step - start_step) / args.steps
-        elif el >= budget:
+        frac = (step - start_step) / args.steps if args.steps is not None else el / budget
+        if frac >= 1.0:
             break
-        else:
-            frac = el / budget
         warm = min(1.0, (step - start_step + 1) / args.warmup)
         lr = args.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
