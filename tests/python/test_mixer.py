@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""The training mixer (tools/train/data.py): choice of noise kind, speed perturbation.
+"""The training mixer (tools/train/data.py): choice of noise kind, speed perturbation, the
+per-item SNR it reports and the SNR-dependent speech-removal weight that uses it (losses.py).
 
 Checks: the default corpus share 0.45 gives the documented split (corpus 45 %, coloured 20,
 fan 13, hum 8, babble 14, with the boundaries where they were); other corpus shares keep the
 synthetic kinds in the same ratio; 0 and 1 give no / only corpus noise. A clip played 1.25x
 as fast has its pitch 1.25x higher, its bandwidth scaled and its length shortened; with
-speed perturbation off, the mixer draws the same segments as before it existed.
+speed perturbation off, the mixer draws the same segments as before it existed. Items without
+noise report SNR inf, the others one within the SNR range; the removal weight follows its ramp
+(floor below LO, whole above HI and without noise), and a ramp whose floor is 1 gives the loss
+of no ramp.
 Needs PyTorch (training only): skips with exit 77 without it.
 """
 import os
@@ -22,6 +26,8 @@ except ImportError:
     print("PyTorch not installed: skipped")
     sys.exit(77)
 import data  # noqa: E402
+import losses  # noqa: E402
+from model import QuellNet  # noqa: E402
 from checks import check, finish  # noqa: E402
 
 
@@ -81,8 +87,37 @@ def check_speed():
     check(err < 1e-5, f"speed off: same segment as without the feature (max diff {err:.1e})")
 
 
+def check_snr_and_under_ramp():
+    fs = 48000
+    t = np.arange(2 * fs) / fs
+    clip = np.round(np.sin(2 * np.pi * 220 * t) * 8000).astype(np.int16)
+    speech = data.ClipBank([clip], [{"level_dbfs": -25.0, "speaker": "s"}])
+    noise = data.ClipBank([], [])
+    clean = data.Mixer(speech, noise, "cpu", seed=4, n_rirs=1, p={"clean": 1.0, "noise_only": 0.0})
+    b = clean.batch(4, 0.5, fs=16000)
+    check(bool(torch.isinf(b["snr"]).all()), f"speech-only items: SNR {b['snr'].tolist()}")
+    mixed = data.Mixer(speech, noise, "cpu", seed=4, n_rirs=1, p={"clean": 0.0, "noise_only": 0.0})
+    mixed.snr_range = (-3.0, 7.0)
+    b = mixed.batch(6, 0.5, fs=16000)
+    snr = b["snr"]
+    check(bool(((snr >= -3.0) & (snr <= 7.0)).all()), f"noisy items: SNR {snr.tolist()} in -3..7")
+    got = losses.under_weights(torch.tensor([-10.0, -5.0, 2.5, 10.0, 20.0, float("inf")]),
+                               0.5, (-5.0, 10.0, 0.2))
+    want = torch.tensor([0.1, 0.1, 0.3, 0.5, 0.5, 0.5])
+    check(float((got - want).abs().max()) < 1e-6, f"removal weights {got.tolist()}")
+    torch.manual_seed(0)
+    net = QuellNet(C=8, k_in=3, B=1, k=3, dilations=(1,))
+    b = mixed.batch(3, 0.5, fs=16000)
+    l0, _ = losses.loss_fn(net, b, w_under=0.5, w_sisdr=0.0)
+    l1, _ = losses.loss_fn(net, b, w_under=0.5, w_sisdr=0.0, under_ramp=(-5.0, 10.0, 1.0))
+    l2, _ = losses.loss_fn(net, b, w_under=0.5, w_sisdr=0.0, under_ramp=(-5.0, 10.0, 0.0))
+    check(abs(float(l0) - float(l1)) < 1e-6 * float(l0), f"ramp with floor 1: {l1:.6f} == {l0:.6f}")
+    check(float(l2) < float(l0), f"ramp with floor 0 at low SNR: {l2:.6f} < {l0:.6f}")
+
+
 def main():
     check_speed()
+    check_snr_and_under_ramp()
     edges = [(0.4499, "corpus"), (0.4501, "colored"), (0.6499, "colored"), (0.6501, "fan"),
              (0.7799, "fan"), (0.7801, "hum"), (0.8599, "hum"), (0.8601, "babble"),
              (0.9999, "babble")]

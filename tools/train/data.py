@@ -439,7 +439,8 @@ class Mixer:
     def batch(self, bsz, seconds, fs=None, snr_range=None, fixed_snr=None,
               no_noise=False):
         """Returns dict: noisy, clean [bsz, n_fs] at rate fs, bw [bsz] (Hz, speech bandwidth
-        for the loss mask), speech [bsz] (bool: item has speech), fs."""
+        for the loss mask), speech [bsz] (bool: item has speech), snr [bsz] (dB, inf for
+        items without noise), fs."""
         snr_range = snr_range or self.snr_range
         if fs is None:
             rates, probs = zip(*self.rates)
@@ -517,4 +518,6 @@ class Mixer:
                 pk = float(noisy[b].abs().max())
                 noisy[b] = noisy[b].clamp(-pk * self._u(0.2, 0.7), pk * self._u(0.2, 0.7))
         noisy = noisy.clamp(-1.0, 1.0)
-        return dict(noisy=noisy, clean=clean, bw=bw, speech=has_speech, fs=fs)
+        # Input SNR per item (inf without noise: speech-only items).
+        snr = torch.where(has_noise, snr, torch.full_like(snr, float("inf")))
+        return dict(noisy=noisy, clean=clean, bw=bw, speech=has_speech, fs=fs, snr=snr)

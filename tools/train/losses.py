@@ -37,7 +37,17 @@ def vad_target(S, has_speech, rel_db=-25.0):
     return ((e > level * 10 ** (rel_db / 10)) & has_speech[:, None]).float()
 
 
-def loss_fn(net, batch, w_cplx=0.3, w_under=0.5, w_sisdr=0.002, w_vad=0.05, w_stoi=0.0):
+def under_weights(snr, w_under, ramp):
+    """Per-item weight of the speech-removal term: w_under at input SNRs >= ramp[1] dB (and
+    without noise), falling linearly to w_under * ramp[2] at ramp[0] dB and below."""
+    lo, hi, floor = ramp
+    r = ((snr - lo) / (hi - lo)).clamp(0.0, 1.0)
+    r = torch.where(torch.isfinite(snr), r, torch.ones_like(r))
+    return w_under * (floor + (1.0 - floor) * r)
+
+
+def loss_fn(net, batch, w_cplx=0.3, w_under=0.5, w_sisdr=0.002, w_vad=0.05, w_stoi=0.0,
+            under_ramp=None):
     noisy, clean, fs = batch["noisy"], batch["clean"], batch["fs"]
     X, Y, G, vad_logit, T_w, hop = enhance(net, noisy, fs, None, logits=True)
     S = dsp.stft(clean, hop)
@@ -63,8 +73,15 @@ def loss_fn(net, batch, w_cplx=0.3, w_under=0.5, w_sisdr=0.002, w_vad=0.05, w_st
     dim = cY * Ys.imag / mY - cS * Ss.imag / mS
     l_cplx = ((dre ** 2 + dim ** 2) * M).sum() / msum
     # Extra weight on removing speech (an under-estimate of |S|) than on leaving noise.
-    l_under = (torch.relu(cS - cY) ** 2 * M).sum() / msum
-    loss = l_mag + w_cplx * l_cplx + w_under * l_under
+    # With under_ramp it shrinks at low input SNR, where a cautious gain leaves so much
+    # noise that the speech is lost in it anyway; clean and high-SNR items keep it whole.
+    if under_ramp is None:
+        l_under = (torch.relu(cS - cY) ** 2 * M).sum() / msum
+        loss = l_mag + w_cplx * l_cplx + w_under * l_under
+    else:
+        wu = under_weights(batch["snr"], w_under, under_ramp)[:, None, None]
+        l_under = (torch.relu(cS - cY) ** 2 * M * wu).sum() / msum
+        loss = l_mag + w_cplx * l_cplx + l_under
     parts = dict(mag=float(l_mag), cplx=float(l_cplx), under=float(l_under))
     if w_sisdr > 0 and bool(batch["speech"].any()):
         y = dsp.istft(Y, hop, noisy.shape[-1])

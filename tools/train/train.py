@@ -64,6 +64,9 @@ def parse_args(argv=None):
     p.add_argument("--val-items", type=int, default=12)
     p.add_argument("--w-under", type=float, default=0.5,
                    help="weight of the speech-removal (under-estimate) loss term")
+    p.add_argument("--under-ramp", default=None,
+                   help="LO:HI:FLOOR: the speech-removal weight falls from --w-under at input "
+                        "SNR HI dB to FLOOR times it at LO dB (default: the same at every SNR)")
     p.add_argument("--w-sisdr", type=float, default=0.002,
                    help="weight of the waveform SI-SDR term (per dB)")
     p.add_argument("--w-stoi", type=float, default=0.0,
@@ -94,6 +97,14 @@ def parse_args(argv=None):
     if not lo < hi:
         p.error("--snr-range: LO must be below HI")
     args.snr_range = (lo, hi)
+    if args.under_ramp is not None:
+        try:
+            lo, hi, floor = (float(v) for v in args.under_ramp.split(":"))
+        except ValueError:
+            p.error("--under-ramp must be LO:HI:FLOOR, e.g. --under-ramp=-5:10:0.1")
+        if not (lo < hi and 0.0 <= floor <= 1.0):
+            p.error("--under-ramp: LO must be below HI and FLOOR within 0..1")
+        args.under_ramp = (lo, hi, floor)
     if args.steps is not None and args.steps < 1:
         p.error("--steps must be at least 1")
     return args
@@ -296,7 +307,7 @@ def main(argv=None):
             g["lr"] = lr * g.get("mult", 1.0)
         batch = mixer.batch(args.batch, args.seconds)
         loss, parts = losses.loss_fn(net, batch, w_under=args.w_under, w_stoi=args.w_stoi,
-                                     w_sisdr=args.w_sisdr)
+                                     w_sisdr=args.w_sisdr, under_ramp=args.under_ramp)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
