@@ -18,7 +18,6 @@ ROOT = os.environ.get("QUELL_SOURCE_ROOT") or os.path.dirname(
 EVAL = os.path.join(ROOT, "tools", "eval")
 sys.path.insert(0, EVAL)
 import audio  # noqa: E402
-import metrics  # noqa: E402
 
 PY = sys.executable
 FAKE = os.path.join(ROOT, "tests", "eval", "fake_system.py")

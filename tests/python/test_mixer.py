@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """The training mixer (tools/train/data.py): choice of noise kind, speed perturbation, the
-per-item SNR it reports and the SNR-dependent speech-removal weight that uses it (losses.py).
+per-item SNR it reports, the SNR-dependent speech-removal weight that uses it (losses.py), and
+the choice of clips under an hours cap (select_rows(), shared with make_pack.py).
 
 Checks: the default corpus share 0.45 gives the documented split (corpus 45 %, coloured 20,
 fan 13, hum 8, babble 14, with the boundaries where they were); other corpus shares keep the
@@ -10,7 +11,8 @@ as fast has its pitch 1.25x higher, its bandwidth scaled and its length shortene
 speed perturbation off, the mixer draws the same segments as before it existed. Items without
 noise report SNR inf, the others one within the SNR range; the removal weight follows its ramp
 (floor below LO, whole above HI and without noise), and a ramp whose floor is 1 gives the loss
-of no ramp.
+of no ramp. A noise cap is split by category with what a small one leaves going to the next;
+a speech cap takes whole clips up to it, the same ones for the same seed.
 Needs PyTorch (training only): skips with exit 77 without it.
 """
 import os
@@ -115,8 +117,25 @@ def check_snr_and_under_ramp():
     check(float(l2) < float(l0), f"ramp with floor 0 at low SNR: {l2:.6f} < {l0:.6f}")
 
 
+def check_select_rows():
+    """Noise hours are shared by category, what a small one leaves going to the next."""
+    rows = [dict(id=f"{c}{i}", kind="noise", category=c, duration_s=360.0)
+            for c, n in (("ambience", 5), ("effects", 60), ("music", 100)) for i in range(n)]
+    rows += [dict(id=f"s{i}", kind="speech", duration_s=360.0) for i in range(50)]
+    got = data.select_rows(rows, "noise", 3.0, seed=0)
+    hours = {c: sum(r["duration_s"] for r in got if r["category"] == c) / 3600
+             for c in ("ambience", "effects", "music")}
+    check(abs(hours["ambience"] - 0.5) < 1e-9 and abs(hours["effects"] - 1.5) < 1e-9
+          and abs(hours["music"] - 1.0) < 1e-9, f"noise cap 3 h by category: {hours}")
+    sp = data.select_rows(rows, "speech", 1.0, seed=0)
+    check(len(sp) == 10 and all(r["kind"] == "speech" for r in sp), f"speech cap 1 h: {len(sp)} clips")
+    check(data.select_rows(rows, "speech", 1.0, seed=0) == sp, "same seed, same clips")
+    check(len(data.select_rows(rows, "noise", None)) == 165, "no cap: every clip")
+
+
 def main():
     check_speed()
+    check_select_rows()
     check_snr_and_under_ramp()
     edges = [(0.4499, "corpus"), (0.4501, "colored"), (0.6499, "colored"), (0.6501, "fan"),
              (0.7799, "fan"), (0.7801, "hum"), (0.8599, "hum"), (0.8601, "babble"),

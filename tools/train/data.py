@@ -75,35 +75,46 @@ def load_manifest(root):
     return rows
 
 
+def select_rows(rows, kind, max_hours=None, seed=0):
+    """The manifest rows of one kind that a run takes: a seeded shuffle, cut at max_hours.
+
+    For noise the cap is shared equally by the categories (ambience, effects, music), so that
+    the many hours of music do not crowd out the rest (what a small category leaves goes to
+    the next); speech is one pool. make_pack.py selects with this too.
+    """
+    rows = [r for r in rows if r["kind"] == kind]
+    random.Random(seed).shuffle(rows)
+    if max_hours is None:
+        return rows
+
+    def cat(r):
+        return r.get("category", "") if kind == "noise" else None
+
+    have = {}
+    for r in rows:
+        have[cat(r)] = have.get(cat(r), 0.0) + r["duration_s"]
+    budget, spare = {}, 0.0
+    for c in sorted(have, key=have.get):
+        budget[c] = max_hours * 3600 / len(have) + spare
+        spare = max(0.0, budget[c] - have[c])
+    keep, total = [], dict.fromkeys(have, 0.0)
+    for r in rows:
+        c = cat(r)
+        if total[c] >= budget[c]:
+            continue
+        keep.append(r)
+        total[c] += r["duration_s"]
+    return keep
+
+
 def load_corpus(root, kind, split, max_hours=None, seed=0, cache_dir=None, log=print):
     """Clips of data/corpus (FLAC) of one kind/split, resampled to 48 kHz int16.
 
-    max_hours takes a random subset (for noise, shared by the categories, see below).
-    Decoded clips are cached as .npy under cache_dir so a second run starts fast.
+    max_hours takes a random subset (select_rows()). Decoded clips are cached as .npy under
+    cache_dir so a second run starts fast.
     """
-    rows = [r for r in load_manifest(root) if r["kind"] == kind and r["split"] == split]
-    random.Random(seed).shuffle(rows)
-    if max_hours is not None:
-        # Noise: the cap is shared equally by the categories (ambience, effects, music), so
-        # that the many hours of music do not crowd out the rest; speech: one pool.
-        def cat(r):
-            return r.get("category", "") if kind == "noise" else None
-
-        have = {}
-        for r in rows:
-            have[cat(r)] = have.get(cat(r), 0.0) + r["duration_s"]
-        budget, spare = {}, 0.0
-        for c in sorted(have, key=have.get):  # what a small category leaves goes to the next
-            budget[c] = max_hours * 3600 / len(have) + spare
-            spare = max(0.0, budget[c] - have[c])
-        keep, total = [], dict.fromkeys(have, 0.0)
-        for r in rows:
-            c = cat(r)
-            if total[c] >= budget[c]:
-                continue
-            keep.append(r)
-            total[c] += r["duration_s"]
-        rows = keep
+    rows = select_rows([r for r in load_manifest(root) if r["split"] == split], kind,
+                       max_hours, seed)
     clips, metas = [], []
     for n, r in enumerate(rows):
         got = load_corpus_rows(root, [r], cache_dir, log)

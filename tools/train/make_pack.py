@@ -4,6 +4,11 @@
 
 Usage: make_pack.py OUTDIR [--corpus data/corpus] [--cache data/cache/c48]
                     [--kbps 24] [--speech-hours 2.8] [--noise-hours 1.2] [--val-hours 0.3]
+                    [--noise-val-hours H]
+
+Clips are chosen as train.py chooses them from the corpus (data.select_rows(): seed 0,
+noise hours shared by category), so a pack run trains on a subset of what a corpus run
+with the same caps would see.
 
 Clips are resampled to 48 kHz (or taken from train.py's decoded cache), joined into
 chunks of about 8 minutes (so decoding runs in parallel) and encoded with ffmpeg's
@@ -13,7 +18,6 @@ The pack is built in OUTDIR.tmp and renamed when complete.
 import argparse
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -24,6 +28,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
 
 CHUNK_S = 480
+# Per-clip fields the training side reads (data.ClipBank, Mixer, select_rows); the rest of
+# the manifest row stays behind, to keep pack.json small.
+CLIP_FIELDS = ("id", "kind", "split", "speaker", "category", "duration_s", "level_dbfs",
+               "bandwidth_hz")
 
 
 def main():
@@ -35,6 +43,8 @@ def main():
     p.add_argument("--speech-hours", type=float, default=2.8)
     p.add_argument("--noise-hours", type=float, default=1.2)
     p.add_argument("--val-hours", type=float, default=0.3)
+    p.add_argument("--noise-val-hours", type=float, default=None,
+                   help="cap on validation noise (default: all of it)")
     p.add_argument("--cached-only", action="store_true",
                    help="use only clips already in --cache (fast)")
     a = p.parse_args()
@@ -48,16 +58,11 @@ def main():
     meta = {"chunks": [], "clips": []}
     for kind, split, hours in (("speech", "train", a.speech_hours),
                                ("speech", "val", a.val_hours),
-                               ("noise", "train", a.noise_hours), ("noise", "val", None)):
-        sel = [r for r in rows if r["kind"] == kind and r["split"] == split]
-        random.Random(0).shuffle(sel)
-        chunk, chunk_rows, total = [], [], 0.0
-        todo = []
-        for r in sel:
-            if hours is not None and total >= hours * 3600:
-                break
-            todo.append(r)
-            total += r["duration_s"]
+                               ("noise", "train", a.noise_hours),
+                               ("noise", "val", a.noise_val_hours)):
+        todo = data.select_rows([r for r in rows if r["split"] == split], kind, hours, 0)
+        total = sum(r["duration_s"] for r in todo)
+        chunk, chunk_rows = [], []
 
         def flush():
             if not chunk:
@@ -76,7 +81,8 @@ def main():
                                    "samples": int(len(pcm))})
             off = 0
             for rr, x in zip(chunk_rows, chunk):
-                meta["clips"].append(dict(rr, chunk=idx, offset=off, length=int(len(x)) - 960))
+                keep = {k: rr[k] for k in CLIP_FIELDS if k in rr}
+                meta["clips"].append(dict(keep, chunk=idx, offset=off, length=int(len(x)) - 960))
                 off += len(x)
             chunk.clear()
             chunk_rows.clear()
