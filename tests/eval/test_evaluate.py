@@ -261,3 +261,30 @@ def test_speech_alone_counts_muted_speech(tmp_path):
     # Gated (open a quarter of the time): about three quarters of the frames muted.
     assert 60.0 < gated["muted"] < 90.0 and gated["worst"] < -25.0
     assert "| same | 3/3 |" in open(os.path.join(out, "speech_alone.md")).read()
+
+
+def test_levels_scales_inputs_and_scores_per_level(tmp_path):
+    d, out = str(tmp_path / "set"), str(tmp_path / "res")
+    make_pairs(d)
+    p = subprocess.run([PY, os.path.join(EVAL, "levels.py"), d, "-o", out, "--levels=-60,-25",
+                        "--snrs=10,inf", "-s", f"same={PY} {FAKE} gain:1 {{in}} {{out}}",
+                        "-s", f"quiet={PY} {FAKE} quietgate:-45 {{in}} {{out}}"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    import levels
+    for lv in (-60, -25):
+        # The clean item is written at the asked level (it is far from full scale).
+        x, fs = audio.load(os.path.join(out, "in", f"{lv}dBFS_x2.wav"))
+        assert levels.active_level(x, fs) == pytest.approx(lv, abs=0.01)
+    r = json.load(open(os.path.join(out, "levels.json")))
+    for lv in ("-60", "-25"):
+        # A system that changes nothing scores what the input scores (the metrics ignore gain).
+        for k in ("stoi", "estoi", "si_sdr"):
+            same, noisy = r["same"][lv][k], r["noisy"][lv][k]
+            assert same == pytest.approx(noisy, abs=1e-6) or same == noisy == float("inf")
+        assert r["same"][lv]["items"] == 2
+    # One that gates quiet inputs only: untouched at -25 dBFS, damaged at -60.
+    assert r["quiet"]["-25"]["stoi"] == pytest.approx(r["noisy"]["-25"]["stoi"], abs=1e-6)
+    assert r["quiet"]["-60"]["stoi"] < r["noisy"]["-60"]["stoi"] - 0.1
+    assert r["quiet"]["-60"]["si_sdr"] < 5.0
+    assert "| quiet |" in open(os.path.join(out, "levels.md")).read()

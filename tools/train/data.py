@@ -365,6 +365,7 @@ class Mixer:
         self.p = dict(clean=0.08, noise_only=0.08, reverb=0.3, eq=0.5, clip=0.03,
                       lowpass=0.1, second_noise=0.3, two_speech=0.4, corpus_noise=0.45, speed=0.0)
         self.snr_range = (-5.0, 25.0)
+        self.level_range = (-45.0, -10.0)  # dBFS, the mixture's active level
         self.speed_range = (0.85, 1.25)
         if p:
             self.p.update(p)
@@ -512,8 +513,8 @@ class Mixer:
             clean, noise = fft_lowpass(clean, cut), fft_lowpass(noise, cut)
             bw = torch.minimum(bw, cut)
         noisy = clean + noise
-        # Level: the mixture's loudest-part power at -45..-10 dBFS.
-        level = torch.from_numpy(self.rng.uniform(-45, -10, bsz)).float().to(dev)
+        # Level: the mixture's loudest-part power, uniform over level_range in dBFS.
+        level = torch.from_numpy(self.rng.uniform(*self.level_range, bsz)).float().to(dev)
         pa = active_power(noisy).clamp_min(1e-12)
         s = torch.sqrt(10 ** (level / 10) / pa)
         # Peaks above full scale are turned down, not clipped (clipping is its own case).

@@ -76,6 +76,8 @@ def parse_args(argv=None):
     p.add_argument("--p-corpus-noise", type=float, default=0.45,
                    help="share of noises taken from the corpus (the rest is synthesised)")
     p.add_argument("--snr-range", default="-5:25", help="training SNR range LO:HI in dB")
+    p.add_argument("--level-range", default="-45:-10",
+                   help="level of the mixtures' active parts, LO:HI in dBFS")
     p.add_argument("--p-speed", type=float, default=0.0,
                    help="share of speech clips played 0.85-1.25x as fast (pitch and formants)")
     p.add_argument("--fine", action="store_true",
@@ -97,6 +99,13 @@ def parse_args(argv=None):
     if not lo < hi:
         p.error("--snr-range: LO must be below HI")
     args.snr_range = (lo, hi)
+    try:
+        lo, hi = (float(v) for v in args.level_range.split(":"))
+    except ValueError:
+        p.error("--level-range must be LO:HI in dBFS, e.g. --level-range=-65:-10")
+    if not lo < hi <= 0.0:
+        p.error("--level-range: LO must be below HI, and HI at most 0 dBFS")
+    args.level_range = (lo, hi)
     if args.under_ramp is not None:
         try:
             lo, hi, floor = (float(v) for v in args.under_ramp.split(":"))
@@ -265,6 +274,7 @@ def main(argv=None):
                        p=dict(clean=args.p_clean, noise_only=args.p_noise_only,
                               corpus_noise=args.p_corpus_noise, speed=args.p_speed))
     mixer.snr_range = args.snr_range
+    mixer.level_range = args.level_range
     if args.rates:
         mixer.rates = tuple((int(r.split(":")[0]), float(r.split(":")[1]))
                             for r in args.rates.split(","))
