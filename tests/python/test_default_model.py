@@ -9,7 +9,10 @@ noise is turned down (white and pink noise at -35 dBFS lose >= 10 dB after a 1.5
 settling time), that the VAD calls it non-speech, that digital silence stays silent, and
 that clean speech with digital silence between its words (the bundled sample's clean
 speech at 16 kHz, cut in three with 0.3 s of zeros) is left alone: SI-SDR >= 20 dB against
-the input, and no frame within 20 dB of the loudest loses more than 6 dB.
+the input, and no frame within 20 dB of the loudest loses more than 6 dB. And a quiet
+recording (the bundled noisy sample with its speech at an active level of -60 dBFS) comes out
+no worse than it went in: SI-SDR and STOI at least the input's (the stage-4 model: STOI
+0.819 -> 0.760 on it).
 
 Usage: test_default_model.py MODEL.qmodel   (exits 77 without numpy)
 """
@@ -81,16 +84,38 @@ def behaviour(m):
     y = st.push(np.zeros((FS, 1)))
     check(float(np.abs(y).max()) == 0.0, "digital silence in, digital silence out")
     clean_speech(m)
+    quiet_speech(m)
 
 
-def clean_speech(m):
+def sample(name):
+    """A file of the bundled sample at FS, and the metrics module."""
     import soundfile as sf
     from scipy.signal import resample_poly
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
     sys.path.insert(0, os.path.join(root, "tools", "eval"))
     import metrics
-    s, fs = sf.read(os.path.join(root, "tests", "data", "sample", "clean.wav"))
-    s = resample_poly(s, FS, fs)
+    s, fs = sf.read(os.path.join(root, "tests", "data", "sample", name))
+    return resample_poly(s, FS, fs), metrics
+
+
+def quiet_speech(m):
+    s, metrics = sample("clean.wav")
+    x, _ = sample("noisy.wav")
+    n = FS // 50
+    p = (s[:len(s) // n * n].reshape(-1, n) ** 2).mean(1)
+    g = 10 ** (-60 / 20) / np.sqrt(p[p > p.max() * 1e-3].mean())
+    s, x = s * g, x * g
+    st = Stream(m, FS, 1, limit_db=40.0)
+    lat = st.N
+    y = st.push(np.concatenate([x, np.zeros(lat)])[:, None])[lat:, 0]
+    si_in, si_out = metrics.si_sdr(s, x), metrics.si_sdr(s, y)
+    st_in, st_out = metrics.stoi(s, x, FS), metrics.stoi(s, y, FS)
+    check(si_out >= si_in, f"speech at -60 dBFS: SI-SDR {si_in:.1f} -> {si_out:.1f} dB (not lower)")
+    check(st_out >= st_in, f"speech at -60 dBFS: STOI {st_in:.3f} -> {st_out:.3f} (not lower)")
+
+
+def clean_speech(m):
+    s, metrics = sample("clean.wav")
     gap = np.zeros(int(0.3 * FS))
     k = len(s) // 3
     x = np.concatenate([gap, s[:k], gap, s[k:2 * k], gap, s[2 * k:], gap])

@@ -8,7 +8,7 @@
 #               (run with carry ["data/pack"]; $OUT/ft/ckpt.pt and $OUT/ft.qmodel come back)
 # Continue:     --resume data/gpu/ft/ckpt.pt (carry that too), with the same options.
 #
-# The settings are those of the CPU stages (models/README.md §4) with the batch of stage 1;
+# The settings are those of CPU stage 5 (models/README.md §4) with the batch of stage 1;
 # a time budget (the device's minutes are few) instead of a step budget. Checks the
 # interpreter first (PYTHON, default python3): a machine without torch or CUDA fails in
 # seconds, not minutes.
@@ -23,6 +23,6 @@ export QUELL_LIBDIR="$pack/lib"
 "$PYTHON" tools/train/train.py --device cuda --pack "$pack" --init models/default.qmodel \
   --minutes "$minutes" --batch 96 --seconds 4 --threads 8 --warmup 50 --lr 3e-4 \
   --val-hours 0.2 --val-items 16 --val-minutes 1000 --ckpt-minutes 2 \
-  --w-stoi 0.3 --w-under 0.5 --w-sisdr 0.006 --p-speed 0.5 --p-clean 0.2 \
+  --w-stoi 0.3 --w-under 0.5 --w-sisdr 0.006 --p-speed 0.5 --p-clean 0.2 --level-range=-65:-10 \
   --out "$out/ft" "$@"
 "$PYTHON" tools/train/export.py "$out/ft/ckpt.pt" "$out/ft.qmodel"
