@@ -78,6 +78,9 @@ def main():
     for it in items:
         x, fs = audio.load(os.path.join(a.dir, "noisy", it["name"]))
         c, _ = audio.load(os.path.join(a.dir, "clean", it["name"]))
+        if not np.any(c) or not np.any(x):
+            print(f"levels: {it['name']}: silent clean or noisy file, left out", file=sys.stderr)
+            continue
         for lv in levels:
             g = min(10 ** ((lv - active_level(c, fs)) / 20), PEAK / np.abs(x).max())
             tag = f"{lv:g}dBFS_{it['name']}"
