@@ -17,7 +17,6 @@ three blind to a constant gain, so any change across levels is the denoiser's do
 report (OUT/levels.md, printed) gives each metric's mean per level for the unprocessed input
 ('noisy') and every system; OUT/levels.json the same numbers.
 """
-import argparse
 import json
 import os
 import subprocess
@@ -29,17 +28,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audio  # noqa: E402
 import evaluate  # noqa: E402
 import metrics  # noqa: E402
+from pauses import FRAME_S, frame_power, parse_cli  # noqa: E402
+from speech_alone import SPEECH_DB  # noqa: E402
 
-SPEECH_DB = 30.0
 PEAK = 10 ** (-0.1 / 20)
 METRICS = (("stoi", "STOI", 3), ("estoi", "ESTOI", 3), ("si_sdr", "SI-SDR (dB)", 2))
 
 
 def active_level(x, rate):
     """Mean power (dBFS) of the 20 ms frames within SPEECH_DB of the loudest."""
-    n = int(0.02 * rate)
-    m = len(x) // n
-    p = (x[:m * n].reshape(m, n) ** 2).mean(axis=1)
+    p = frame_power(x, int(FRAME_S * rate))
     return 10 * np.log10(p[p > p.max() * 10 ** (-SPEECH_DB / 10)].mean())
 
 
@@ -56,16 +54,9 @@ def parse_list(text, what):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("dir")
-    ap.add_argument("--system", "-s", action="append", default=[])
-    ap.add_argument("--out", "-o", required=True)
-    ap.add_argument("--levels", default="-60,-50,-40,-25,-12")
-    ap.add_argument("--snrs", default="0,10,20")
-    a = ap.parse_args()
-    systems = [evaluate.parse_system(s) for s in a.system]
-    if not systems:
-        evaluate.fail("give at least one --system")
+    a, systems = parse_cli(__doc__, (
+        ("--levels", "-60,-50,-40,-25,-12", "speech levels in dBFS (write --levels=-60,...)"),
+        ("--snrs", "0,10,20", "input SNRs (dB) of the valset items to take")))
     levels = parse_list(a.levels, "levels")
     if any(v >= 0 for v in levels):
         evaluate.fail("--levels are dBFS below full scale (negative)")

@@ -106,12 +106,15 @@ def write_report(out, stem, rows, keys, n_items, title, legend):
     print("\n".join(lines))
 
 
-def parse_cli(doc):
-    """DIR -o OUT -s NAME=COMMAND ... of pauses.py and speech_alone.py: (args, systems)."""
+def parse_cli(doc, options=()):
+    """DIR -o OUT -s NAME=COMMAND ... of pauses.py, speech_alone.py and levels.py, plus
+    @p options: (flag, default, help) string options. Returns (args, systems)."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("dir")
     ap.add_argument("--system", "-s", action="append", default=[])
     ap.add_argument("--out", "-o", required=True)
+    for flag, default, text in options:
+        ap.add_argument(flag, default=default, help=text)
     a = ap.parse_args()
     systems = [evaluate.parse_system(s) for s in a.system]
     if not systems:
