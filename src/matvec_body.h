@@ -61,12 +61,19 @@ void QUELL_MATVEC_FN(float *restrict y, const float *restrict w, const float *re
     for (; o0 + QUELL_VEC_LANES <= n_out; o0 += QUELL_VEC_LANES)
         quell_matvec_rows(y, w_rest + (o0 - tiled), (size_t)rest, bias, x, nonzero, n, o0, 1);
 #endif
-    /* what is left one output at a time (everything without vector types) */
+    /* what is left one output at a time (everything without vector types): output o's
+     * weights are column o % 64 of its tile, or column o - tiled of the rest */
     for (int o = o0; o < n_out; o++) {
+        const int in_tile = o < tiled;
+        const float *restrict col =
+            in_tile ? w + (size_t)(o / QUELL_MATVEC_BLOCK) * QUELL_MATVEC_BLOCK * (size_t)n_in +
+                          o % QUELL_MATVEC_BLOCK
+                    : w_rest + (o - tiled);
+        const size_t stride = in_tile ? QUELL_MATVEC_BLOCK : (size_t)rest;
         float acc = bias[o];
         for (int t = 0; t < n; t++) {
             const int i = nonzero[t];
-            acc += w[quell_matvec_index((size_t)i, (size_t)o, (size_t)n_in, (size_t)n_out)] * x[i];
+            acc += col[(size_t)i * stride] * x[i];
         }
         y[o] = acc;
     }
