@@ -92,28 +92,28 @@ def parse_args(argv=None):
     for name in ("p_clean", "p_noise_only", "p_corpus_noise", "p_speed"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             p.error(f"--{name.replace('_', '-')} must be a share between 0 and 1")
-    try:
-        lo, hi = (float(v) for v in args.snr_range.split(":"))
-    except ValueError:
-        p.error("--snr-range must be LO:HI in dB, e.g. --snr-range=-5:25")
-    if not lo < hi:
-        p.error("--snr-range: LO must be below HI")
-    args.snr_range = (lo, hi)
-    try:
-        lo, hi = (float(v) for v in args.level_range.split(":"))
-    except ValueError:
-        p.error("--level-range must be LO:HI in dBFS, e.g. --level-range=-65:-10")
-    if not lo < hi <= 0.0:
-        p.error("--level-range: LO must be below HI, and HI at most 0 dBFS")
-    args.level_range = (lo, hi)
-    if args.under_ramp is not None:
+    def numbers(name, form, example):
+        """The colon-separated numbers of option --name (form: 'LO:HI' or 'LO:HI:FLOOR')."""
+        text = getattr(args, name.replace("-", "_"))
         try:
-            lo, hi, floor = (float(v) for v in args.under_ramp.split(":"))
+            v = tuple(float(t) for t in text.split(":"))
         except ValueError:
-            p.error("--under-ramp must be LO:HI:FLOOR, e.g. --under-ramp=-5:10:0.1")
+            v = ()
+        if len(v) != form.count(":") + 1:
+            p.error(f"--{name} must be {form}, e.g. --{name}={example}")
+        return v
+
+    args.snr_range = numbers("snr-range", "LO:HI in dB", "-5:25")
+    if not args.snr_range[0] < args.snr_range[1]:
+        p.error("--snr-range: LO must be below HI")
+    args.level_range = numbers("level-range", "LO:HI in dBFS", "-65:-10")
+    if not args.level_range[0] < args.level_range[1] <= 0.0:
+        p.error("--level-range: LO must be below HI, and HI at most 0 dBFS")
+    if args.under_ramp is not None:
+        args.under_ramp = numbers("under-ramp", "LO:HI:FLOOR", "-5:10:0.1")
+        lo, hi, floor = args.under_ramp
         if not (lo < hi and 0.0 <= floor <= 1.0):
             p.error("--under-ramp: LO must be below HI and FLOOR within 0..1")
-        args.under_ramp = (lo, hi, floor)
     if args.steps is not None and args.steps < 1:
         p.error("--steps must be at least 1")
     return args
