@@ -11,8 +11,10 @@ as fast has its pitch 1.25x higher, its bandwidth scaled and its length shortene
 speed perturbation off, the mixer draws the same segments as before it existed. Items without
 noise report SNR inf, the others one within the SNR range; the removal weight follows its ramp
 (floor below LO, whole above HI and without noise), and a ramp whose floor is 1 gives the loss
-of no ramp. A noise cap is split by category with what a small one leaves going to the next;
-a speech cap takes whole clips up to it, the same ones for the same seed.
+of no ramp. Gated noise (--p-gate) comes in 1-3 bursts of 0.1-2.5 s with a rise of at most
+20 ms, and noise-only items then have frames 40 dB below their loudest and loud ones. A
+noise cap is split by category with what a small one leaves going to the next; a speech cap
+takes whole clips up to it, the same ones for the same seed.
 Needs PyTorch (training only): skips with exit 77 without it.
 """
 import os
@@ -117,6 +119,33 @@ def check_snr_and_under_ramp():
     check(float(l2) < float(l0), f"ramp with floor 0 at low SNR: {l2:.6f} < {l0:.6f}")
 
 
+def check_gate():
+    fs = 48000
+    m = data.Mixer(data.ClipBank([], []), data.ClipBank([], []), "cpu", seed=8, n_rirs=1,
+                   p={"gate": 1.0})
+    n = 4 * fs
+    for k in range(20):
+        e = m._gate(n).numpy()
+        on = e > 0.5
+        rises = int(np.sum(on[1:] & ~on[:-1])) + int(on[0])
+        check(0.0 <= e.min() and e.max() <= 1.0 and 1 <= rises <= 3,
+              f"gate {k}: values {e.min():.2f}..{e.max():.2f}, {rises} bursts (want 1-3)")
+        first = int(np.argmax(on))
+        start = int(np.argmax(e > 0))
+        check(first - start <= 0.02 * fs + 1, f"gate {k}: rise {1000 * (first - start) / fs:.1f} ms")
+        check(0.1 * fs - 0.02 * fs <= on.sum() <= 3 * 2.5 * fs, f"gate {k}: {on.sum() / fs:.2f} s on")
+    t = np.arange(fs) / fs
+    clip = np.round(np.sin(2 * np.pi * 220 * t) * 8000).astype(np.int16)
+    speech = data.ClipBank([clip], [{"level_dbfs": -25.0, "speaker": "s"}])
+    g = data.Mixer(speech, data.ClipBank([], []), "cpu", seed=9, n_rirs=1,
+                   p={"gate": 1.0, "noise_only": 1.0, "second_noise": 0.0, "clip": 0.0})
+    b = g.batch(6, 4.0, fs=16000)
+    for i, x in enumerate(b["noisy"].numpy()):
+        p = (x[: len(x) // 320 * 320].reshape(-1, 320) ** 2).mean(axis=1)
+        quiet = float(np.mean(p < 1e-4 * p.max()))  # EQ leaks a little
+        check(0.0 < quiet < 0.98, f"gated noise-only item {i}: {100 * quiet:.0f} % silent frames")
+
+
 def check_select_rows():
     """Noise hours are shared by category, what a small one leaves going to the next."""
     rows = [dict(id=f"{c}{i}", kind="noise", category=c, duration_s=360.0)
@@ -136,6 +165,7 @@ def check_select_rows():
 def main():
     check_speed()
     check_select_rows()
+    check_gate()
     check_snr_and_under_ramp()
     edges = [(0.4499, "corpus"), (0.4501, "colored"), (0.6499, "colored"), (0.6501, "fan"),
              (0.7799, "fan"), (0.7801, "hum"), (0.8599, "hum"), (0.8601, "babble"),

@@ -363,7 +363,8 @@ class Mixer:
         self.rirs = rir_bank(n_rirs, seed + 1, device)
         self.rates = RATES
         self.p = dict(clean=0.08, noise_only=0.08, reverb=0.3, eq=0.5, clip=0.03,
-                      lowpass=0.1, second_noise=0.3, two_speech=0.4, corpus_noise=0.45, speed=0.0)
+                      lowpass=0.1, second_noise=0.3, two_speech=0.4, corpus_noise=0.45, speed=0.0,
+                      gate=0.0)
         self.snr_range = (-5.0, 25.0)
         self.level_range = (-45.0, -10.0)  # dBFS, the mixture's active level
         self.speed_range = (0.85, 1.25)
@@ -429,6 +430,21 @@ class Mixer:
         off = int(self.rng.integers(0, L))
         return clip.repeat(reps)[off:off + n]
 
+    def _gate(self, n):
+        """An on/off envelope of 1-3 bursts (0.1-2.5 s, sudden onset, short decay) at random
+        times: a noise that starts while the item plays (a door, a dog, a passing car), so
+        that the model learns to remove a sound from its first frames and not only once it
+        has lasted long enough to look steady."""
+        env = torch.zeros(n, device=self.device)
+        t = torch.arange(n, device=self.device, dtype=torch.float32)
+        for _ in range(int(self.rng.integers(1, 4))):
+            start = int(self.rng.integers(0, n))
+            length = FS * float(np.exp(self._u(np.log(0.1), np.log(2.5))))
+            rise, fall = FS * self._u(0.002, 0.02), FS * self._u(0.01, 0.1)
+            on = ((t - start) / rise).clamp(0, 1) * ((start + length - t) / fall).clamp(0, 1)
+            env = torch.maximum(env, on)
+        return env
+
     def _babble(self, n):
         x = torch.zeros(n, device=self.device)
         for _ in range(int(self.rng.integers(3, 9))):
@@ -477,6 +493,9 @@ class Mixer:
                     has_noise[b] = False
             if has_noise[b]:
                 nz = self._noise(n)
+                # No random draw when gating is off: runs without it replay the same mixtures.
+                if self.p["gate"] > 0 and self.rng.random() < self.p["gate"]:
+                    nz = nz * self._gate(n)
                 nz = nz / nz.pow(2).mean().sqrt().clamp_min(1e-9)
                 if self.rng.random() < self.p["second_noise"]:
                     n2 = self._noise(n)

@@ -80,6 +80,9 @@ def parse_args(argv=None):
                    help="level of the mixtures' active parts, LO:HI in dBFS")
     p.add_argument("--p-speed", type=float, default=0.0,
                    help="share of speech clips played 0.85-1.25x as fast (pitch and formants)")
+    p.add_argument("--p-gate", type=float, default=0.0,
+                   help="share of noisy items whose (first) noise comes in 1-3 bursts with "
+                        "sudden onsets instead of lasting the whole item")
     p.add_argument("--fine", action="store_true",
                    help="give the network fine features (model.DEFAULT_FINE; format version 2); "
                         "with --init of a model without them, their weights start at zero")
@@ -89,7 +92,7 @@ def parse_args(argv=None):
     p.add_argument("--C", type=int, default=128)
     p.add_argument("--B", type=int, default=8)
     args = p.parse_args(argv)
-    for name in ("p_clean", "p_noise_only", "p_corpus_noise", "p_speed"):
+    for name in ("p_clean", "p_noise_only", "p_corpus_noise", "p_speed", "p_gate"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             p.error(f"--{name.replace('_', '-')} must be a share between 0 and 1")
     def numbers(name, form, example):
@@ -272,7 +275,8 @@ def main(argv=None):
     mixer = data.Mixer(banks["speech", "train"], banks["noise", "train"], args.device,
                        seed=args.seed + start_step,
                        p=dict(clean=args.p_clean, noise_only=args.p_noise_only,
-                              corpus_noise=args.p_corpus_noise, speed=args.p_speed))
+                              corpus_noise=args.p_corpus_noise, speed=args.p_speed,
+                              gate=args.p_gate))
     mixer.snr_range = args.snr_range
     mixer.level_range = args.level_range
     if args.rates:
