@@ -5,7 +5,8 @@
 MODE: 'delay:MS' (shift later by MS milliseconds, keep the length), 'gain:G',
 'gate:DB' (100 ms passed of every 400 ms, the rest turned down by DB),
 'quietgate:DBFS' ('gate:30' on inputs whose rms is below DBFS, others unchanged),
-'rate:HZ' (write at a wrong sample rate), 'fail' (exit 1 with a message).
+'slow:S' (the first S seconds passed, the rest turned down by 20 dB: a denoiser
+that waits before it acts), 'rate:HZ' (write at a wrong sample rate), 'fail' (exit 1 with a message).
 """
 import sys
 
@@ -26,6 +27,8 @@ elif kind == "gate" or (kind == "quietgate" and
                         10 * np.log10(np.mean(x ** 2) + 1e-30) < float(arg)):
     on = (np.arange(len(x)) // int(0.1 * fs)) % 4 == 0
     x = np.where(on, x, x * 10 ** (-(30.0 if kind == "quietgate" else float(arg)) / 20))
+elif kind == "slow":
+    x = np.where(np.arange(len(x)) < float(arg) * fs, x, 0.1 * x)
 elif kind == "rate":
     fs = int(arg)
 sf.write(dst, x, fs, subtype="FLOAT", format="WAV")

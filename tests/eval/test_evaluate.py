@@ -238,11 +238,15 @@ def run_report_tool(tmp_path, stem, fakes):
 
 def test_pauses_measures_attenuation_and_pumping(tmp_path):
     out = str(tmp_path / "res")
-    r = run_report_tool(tmp_path, "pauses", {"steady": "gain:0.1", "gated": "gate:30"})
-    steady, gated = r["steady"]["all"], r["gated"]["all"]
-    # A constant gain of 0.1: 20 dB down, no modulation, no openings.
+    r = run_report_tool(tmp_path, "pauses",
+                        {"steady": "gain:0.1", "gated": "gate:30", "slow": "slow:0.5"})
+    steady, gated, slow = r["steady"]["all"], r["gated"]["all"], r["slow"]["all"]
+    # A constant gain of 0.1: 20 dB down from the first frame, no modulation, no openings.
     assert steady["attenuation"] == pytest.approx(20.0, abs=0.05)
+    assert steady["onset"] == pytest.approx(20.0, abs=0.05)
     assert steady["pumping"] < 0.05 and steady["openings"] == 0.0
+    # One that waits 0.5 s: nothing taken away at the onset, most of it later.
+    assert abs(slow["onset"]) < 0.5 and slow["attenuation"] > 5.0
     # Gated: open 30 dB above the usual gain for a quarter of the time.
     assert gated["pumping"] > 10.0
     assert 15.0 < gated["openings"] < 35.0

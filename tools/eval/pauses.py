@@ -17,11 +17,16 @@ the first 0.3 s (adaptation). Per item:
   closes modulates the residual noise, which is heard as pumping or "breathing";
 - openings (%): frames whose gain is more than 10 dB above the item's median gain:
   noise let through in bursts, which sounds like speech fragments ("hallucinations")
-  or like a gate chattering.
+  or like a gate chattering;
+- onset (dB): the attenuation over the first 0.5 s, nothing left out. Every noise starts
+  with its item, so this is how fast a denoiser takes away a sound that has just begun
+  (a door, a dog, a passing car): one that waits for the noise to look steady keeps it.
 
 Frames below -100 dBFS at the input are not counted. The report (OUT/pauses.md) gives
 the means per noise category and overall, and on how many items each system ran (a
 failed run is reported on stderr and left out); OUT/pauses.json the same numbers.
+With --keep, a system whose output of an item is already in OUT/<system>/ is not run
+again on it (score new measures from an earlier run's outputs).
 """
 import argparse
 import json
@@ -38,6 +43,7 @@ import evaluate  # noqa: E402
 FRAME_S = 0.02
 SKIP_S = 0.3
 OPEN_DB = 10.0
+ONSET_S = 0.5
 
 
 def frame_power(x, n):
@@ -48,19 +54,24 @@ def frame_power(x, n):
 def scores(x, y, rate):
     n = int(FRAME_S * rate)
     skip = int(SKIP_S / FRAME_S)
-    px, py = frame_power(x, n)[skip:], frame_power(y, n)[skip:]
+    onset = int(ONSET_S / FRAME_S)
+    px_all, py_all = frame_power(x, n), frame_power(y, n)
+    px, py = px_all[skip:], py_all[skip:]
     keep = px > 1e-10
     if keep.sum() < 10:
         return None
     g = 10 * np.log10((py[keep] + 1e-20) / px[keep])
     return {"attenuation": 10 * np.log10(px[keep].sum() / (py[keep].sum() + 1e-20)),
             "pumping": float(np.std(g)),
-            "openings": 100.0 * float(np.mean(g > np.median(g) + OPEN_DB))}
+            "openings": 100.0 * float(np.mean(g > np.median(g) + OPEN_DB)),
+            "onset": 10 * np.log10((px_all[:onset].sum() + 1e-20) / (py_all[:onset].sum() + 1e-20))}
 
 
-def run_systems(systems, items, src_dir, inputs, out, score, tag, group="noise_category"):
-    """Runs every system on every item's file in src_dir (OUT/<system>/ gets the outputs),
-    aligns each output to its input (@p inputs: name -> samples) and scores it.
+def run_systems(systems, items, src_dir, inputs, out, score, tag, group="noise_category",
+                keep=False):
+    """Runs every system on every item's file in src_dir (OUT/<system>/ gets the outputs;
+    with @p keep an output already there is used as it is), aligns each output to its input
+    (@p inputs: name -> samples) and scores it.
     Returns system -> [(item[group], score dict)]; failures are reported and left out."""
     rows = {}
     for name, words in systems:
@@ -69,7 +80,9 @@ def run_systems(systems, items, src_dir, inputs, out, score, tag, group="noise_c
         for it in items:
             src = os.path.join(src_dir, it["name"])
             dst = os.path.join(work, it["name"])
-            if subprocess.run(evaluate.command(words, src, dst, it["rate"]), stdin=subprocess.DEVNULL,
+            if keep and os.path.exists(dst):
+                pass
+            elif subprocess.run(evaluate.command(words, src, dst, it["rate"]), stdin=subprocess.DEVNULL,
                               capture_output=True).returncode != 0:
                 print(f"{tag}: {name} failed on {it['name']}", file=sys.stderr)
                 continue
@@ -108,13 +121,17 @@ def write_report(out, stem, rows, keys, n_items, title, legend):
 
 def parse_cli(doc, options=()):
     """DIR -o OUT -s NAME=COMMAND ... of pauses.py, speech_alone.py and levels.py, plus
-    @p options: (flag, default, help) string options. Returns (args, systems)."""
+    @p options: (flag, default, help) string options (a switch where default is False).
+    Returns (args, systems)."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("dir")
     ap.add_argument("--system", "-s", action="append", default=[])
     ap.add_argument("--out", "-o", required=True)
     for flag, default, text in options:
-        ap.add_argument(flag, default=default, help=text)
+        if default is False:
+            ap.add_argument(flag, action="store_true", help=text)
+        else:
+            ap.add_argument(flag, default=default, help=text)
     a = ap.parse_args()
     systems = [evaluate.parse_system(s) for s in a.system]
     if not systems:
@@ -123,7 +140,7 @@ def parse_cli(doc, options=()):
 
 
 def main():
-    a, systems = parse_cli(__doc__)
+    a, systems = parse_cli(__doc__, (("--keep", False, "use outputs already in OUT/<system>/"),))
     items = [i for i in evaluate.read_meta(a.dir) if np.isfinite(i["snr_db"])]
     noise_dir = os.path.join(a.out, "noise")
     os.makedirs(noise_dir, exist_ok=True)
@@ -134,12 +151,12 @@ def main():
         path = os.path.join(noise_dir, it["name"])
         audio.save(path, x - c, fs, "FLOAT")
         noise[it["name"]] = audio.load(path)[0]  # what the systems read: float32, clipped
-    rows = run_systems(systems, items, noise_dir, noise, a.out, scores, "pauses")
-    write_report(a.out, "pauses", rows, ("attenuation", "pumping", "openings"), len(items),
+    rows = run_systems(systems, items, noise_dir, noise, a.out, scores, "pauses", keep=a.keep)
+    write_report(a.out, "pauses", rows, ("attenuation", "pumping", "openings", "onset"), len(items),
                  f"# Noise without speech: {a.dir}",
                  f"{len(items)} noise-only items (the noise of each noisy item). Attenuation dB / "
                  f"pumping dB (std of the frame gain) / openings % (frames > {OPEN_DB:.0f} dB "
-                 "above the median gain).")
+                 f"above the median gain) / onset dB (attenuation over the first {ONSET_S} s).")
 
 if __name__ == "__main__":
     main()
