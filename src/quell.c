@@ -334,6 +334,10 @@ static void quell_run_frame(QuellState *st)
      * wet 0 gives exactly 1. Energies for the reduction meter count the
      * interior bins twice (they stand for two bins of the full spectrum). */
     quell_bands_interpolate(&st->bands, st->band_gains, st->bin_gains);
+    /* The DC bin (0 .. fs/(2N) <= 25 Hz) holds no speech, only offsets and rumble,
+     * whose leakage through the window no later gain can take away: it always
+     * gets the floor (models/README.md §1). */
+    st->bin_gains[0] = 0.0f;
     const float floor = st->floor_now, wet = st->wet, dry = 1.0f - wet;
     double e_in = 0.0, e_out = 0.0;
     for (int k = 0; k < n_bins; k++) {

@@ -146,7 +146,9 @@ def process(m, x, fs, limit_db=100.0):
     if "fine_bands" in m:
         feats = np.concatenate([feats, flatness(m, xp, H, n_frames, fs)], axis=1)
     g, _ = network(m, feats)
-    G = np.maximum(np.minimum(g @ T, 1.0), 10 ** (-limit_db / 20))
+    G = np.minimum(g @ T, 1.0)
+    G[:, 0] = 0.0  # the DC bin gets the floor (spec §1)
+    G = np.maximum(G, 10 ** (-limit_db / 20))
     ola = np.zeros((n_samples + N + H, ch))
     for t in range(n_frames):
         y = np.fft.irfft(X[t] * G[t], n=N, axis=-1) * w

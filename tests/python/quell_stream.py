@@ -112,7 +112,9 @@ class Stream:
         E[ok] = (self.T[ok] @ P) / (self.S[ok] * N * N / 2)
         g, vad = self.net.step(np.log10(E + 1e-10))
         self.vad.append(vad)
-        G = np.maximum(g @ self.T, self.floor)
+        G = g @ self.T
+        G[..., 0] = 0.0  # the DC bin gets the floor (spec §1)
+        G = np.maximum(G, self.floor)
         y = (np.fft.irfft(X * G, n=N, axis=-1) * self.win).T        # [N, ch]
         done = self.pending + y[:H]
         self.pending = y[H:].copy()

@@ -249,8 +249,11 @@ def long_decimation_for(net, fs, hop):
 
 
 def bin_gains(g, T_w, limit_db=None):
-    """Band gains g [..., K] -> bin gains G' [..., H + 1] = max(sum_b T_b g_b, 10^(-limit/20))."""
-    G = g @ T_w
+    """Band gains g [..., K] -> bin gains G' [..., H + 1] = max(sum_b T_b g_b, 10^(-limit/20)),
+    with 0 for the sum at the DC bin (spec §1: it holds no speech)."""
+    dc_off = torch.ones(T_w.shape[-1], dtype=g.dtype, device=g.device)
+    dc_off[0] = 0.0
+    G = (g @ T_w) * dc_off
     if limit_db is not None:
         G = G.clamp_min(10.0 ** (-float(limit_db) / 20.0))
     return G
