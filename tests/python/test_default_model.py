@@ -101,15 +101,21 @@ def sample(name):
     return resample_poly(s, FS, fs), metrics
 
 
+def aligned_output(m, x):
+    """The streaming reference's output for mono x at FS, 40 dB limit, moved back by its
+    latency so that it lines up with x."""
+    st = Stream(m, FS, 1, limit_db=40.0)
+    lat = st.N
+    return st.push(np.concatenate([x, np.zeros(lat)])[:, None])[lat:, 0]
+
+
 def quiet_speech(m):
     from levels import active_level  # tools/eval, on the path after sample()
     s, metrics = sample("clean.wav")
     x, _ = sample("noisy.wav")
     g = 10 ** ((-60 - active_level(s, FS)) / 20)
     s, x = s * g, x * g
-    st = Stream(m, FS, 1, limit_db=40.0)
-    lat = st.N
-    y = st.push(np.concatenate([x, np.zeros(lat)])[:, None])[lat:, 0]
+    y = aligned_output(m, x)
     si_in, si_out = metrics.si_sdr(s, x), metrics.si_sdr(s, y)
     st_in, st_out = metrics.stoi(s, x, FS), metrics.stoi(s, y, FS)
     check(si_out >= si_in, f"speech at -60 dBFS: SI-SDR {si_in:.1f} -> {si_out:.1f} dB (not lower)")
@@ -120,9 +126,7 @@ def dc_offset(m):
     from levels import active_level  # tools/eval, on the path after sample()
     s, _ = sample("clean.wav")
     s = s * 10 ** ((-25 - active_level(s, FS)) / 20)
-    st = Stream(m, FS, 1, limit_db=40.0)
-    lat = st.N
-    y = st.push(np.concatenate([s + 0.02, np.zeros(lat)])[:, None])[lat:, 0]
+    y = aligned_output(m, s + 0.02)
     left = float(np.mean(y[FS // 2:])) / 0.02
     check(abs(left) < 0.3, f"DC offset under speech: {100 * left:.0f} % of it left (< 30 %)")
 
@@ -132,9 +136,7 @@ def clean_speech(m):
     gap = np.zeros(int(0.3 * FS))
     k = len(s) // 3
     x = np.concatenate([gap, s[:k], gap, s[k:2 * k], gap, s[2 * k:], gap])
-    st = Stream(m, FS, 1, limit_db=40.0)
-    lat = st.N
-    y = st.push(np.concatenate([x, np.zeros(lat)])[:, None])[lat:, 0]
+    y = aligned_output(m, x)
     sdr = metrics.si_sdr(x, y)
     check(sdr >= 20.0, f"clean speech with silent gaps: SI-SDR {sdr:.1f} dB (>= 20)")
     n = FS // 50

@@ -160,13 +160,18 @@ def run_one(job):
     return res
 
 
+def quality(ref, y, fs):
+    """STOI, ESTOI and SI-SDR of output y (aligned) against the clean reference."""
+    st, es = metrics.stoi_estoi(ref, y, fs)
+    return {"stoi": st, "estoi": es, "si_sdr": metrics.si_sdr(ref, y)}
+
+
 def score_one(job):
     """Pass 2 (in a worker): metrics of one output shifted by the system delay."""
     res, delay_s, item, d = job
     ref, fs = audio.load(os.path.join(d, "clean", item["name"]))
     y = shift(audio.load(res["out"])[0], int(round(delay_s * fs)), len(ref))
-    st, es = metrics.stoi_estoi(ref, y, fs)
-    return {**res, "stoi": st, "estoi": es, "si_sdr": metrics.si_sdr(ref, y)}
+    return {**res, **quality(ref, y, fs)}
 
 
 def load_reused(runs, meta, running):

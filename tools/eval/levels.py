@@ -27,7 +27,6 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audio  # noqa: E402
 import evaluate  # noqa: E402
-import metrics  # noqa: E402
 from pauses import FRAME_S, frame_power, parse_cli  # noqa: E402
 from speech_alone import SPEECH_DB  # noqa: E402
 
@@ -39,11 +38,6 @@ def active_level(x, rate):
     """Mean power (dBFS) of the 20 ms frames within SPEECH_DB of the loudest."""
     p = frame_power(x, int(FRAME_S * rate))
     return 10 * np.log10(p[p > p.max() * 10 ** (-SPEECH_DB / 10)].mean())
-
-
-def score(clean, y, rate):
-    st, es = metrics.stoi_estoi(clean, y, rate)
-    return {"stoi": st, "estoi": es, "si_sdr": metrics.si_sdr(clean, y)}
 
 
 def parse_list(text, what):
@@ -78,7 +72,7 @@ def main():
             src = os.path.join(in_dir, tag)
             audio.save(src, x * g, fs, "FLOAT")
             xs, ref = audio.load(src)[0], c * g
-            rows["noisy"][lv].append(score(ref, xs, fs))
+            rows["noisy"][lv].append(evaluate.quality(ref, xs, fs))
             for name, words in systems:
                 dst = os.path.join(a.out, name, tag)
                 os.makedirs(os.path.dirname(dst), exist_ok=True)
@@ -88,7 +82,7 @@ def main():
                     continue
                 y = audio.load(dst)[0]
                 y = evaluate.shift(y, evaluate.estimate_delay(xs, y, fs), len(xs))
-                rows[name][lv].append(score(ref, y, fs))
+                rows[name][lv].append(evaluate.quality(ref, y, fs))
     summary = {name: {f"{lv:g}": {k: float(np.mean([s[k] for s in r[lv]])) if r[lv] else None
                                   for k, _, _ in METRICS} | {"items": len(r[lv])}
                       for lv in levels} for name, r in rows.items()}

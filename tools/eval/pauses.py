@@ -80,10 +80,10 @@ def run_systems(systems, items, src_dir, inputs, out, score, tag, group="noise_c
         for it in items:
             src = os.path.join(src_dir, it["name"])
             dst = os.path.join(work, it["name"])
-            if keep and os.path.exists(dst):
-                pass
-            elif subprocess.run(evaluate.command(words, src, dst, it["rate"]), stdin=subprocess.DEVNULL,
-                              capture_output=True).returncode != 0:
+            reuse = keep and os.path.exists(dst)
+            if not reuse and subprocess.run(evaluate.command(words, src, dst, it["rate"]),
+                                            stdin=subprocess.DEVNULL,
+                                            capture_output=True).returncode != 0:
                 print(f"{tag}: {name} failed on {it['name']}", file=sys.stderr)
                 continue
             x = inputs[it["name"]]
