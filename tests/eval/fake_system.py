@@ -6,7 +6,8 @@ MODE: 'delay:MS' (shift later by MS milliseconds, keep the length), 'gain:G',
 'gate:DB' (100 ms passed of every 400 ms, the rest turned down by DB),
 'quietgate:DBFS' ('gate:30' on inputs whose rms is below DBFS, others unchanged),
 'slow:S' (the first S seconds passed, the rest turned down by 20 dB: a denoiser
-that waits before it acts), 'rate:HZ' (write at a wrong sample rate), 'fail' (exit 1 with a message).
+that waits before it acts), 'wake:S' (the same, counted from the first sample that is
+not silent: one that waits whenever a sound begins), 'rate:HZ' (write at a wrong sample rate), 'fail' (exit 1 with a message).
 """
 import sys
 
@@ -29,6 +30,10 @@ elif kind == "gate" or (kind == "quietgate" and
     x = np.where(on, x, x * 10 ** (-(30.0 if kind == "quietgate" else float(arg)) / 20))
 elif kind == "slow":
     x = np.where(np.arange(len(x)) < float(arg) * fs, x, 0.1 * x)
+elif kind == "wake":
+    loud = np.flatnonzero(np.abs(x) > 1e-6)
+    start = loud[0] if len(loud) else len(x)
+    x = np.where(np.arange(len(x)) < start + float(arg) * fs, x, 0.1 * x)
 elif kind == "rate":
     fs = int(arg)
 sf.write(dst, x, fs, subtype="FLOAT", format="WAV")

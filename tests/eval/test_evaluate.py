@@ -239,7 +239,8 @@ def run_report_tool(tmp_path, stem, fakes):
 def test_pauses_measures_attenuation_and_pumping(tmp_path):
     out = str(tmp_path / "res")
     r = run_report_tool(tmp_path, "pauses",
-                        {"steady": "gain:0.1", "gated": "gate:30", "slow": "slow:0.5"})
+                        {"steady": "gain:0.1", "gated": "gate:30", "slow": "slow:0.5",
+                         "wake": "wake:0.5"})
     steady, gated, slow = r["steady"]["all"], r["gated"]["all"], r["slow"]["all"]
     # A constant gain of 0.1: 20 dB down from the first frame, no modulation, no openings.
     assert steady["attenuation"] == pytest.approx(20.0, abs=0.05)
@@ -251,6 +252,16 @@ def test_pauses_measures_attenuation_and_pumping(tmp_path):
     assert gated["pumping"] > 10.0
     assert 15.0 < gated["openings"] < 35.0
     assert "| steady | 2/2 |" in open(os.path.join(out, "pauses.md")).read()
+    # After 2 s of silence: the one that waits from the stream's start has done its waiting
+    # in the silence; the one that waits whenever a sound begins waits again.
+    with open(os.path.join(out, "pauses_after_quiet.json")) as f:
+        q = json.load(f)
+    assert q["steady"]["all"]["onset"] == pytest.approx(20.0, abs=0.05)
+    assert q["steady"]["all"]["attenuation"] == pytest.approx(20.0, abs=0.05)
+    assert q["slow"]["all"]["onset"] == pytest.approx(20.0, abs=0.05)
+    assert abs(r["wake"]["all"]["onset"]) < 0.5 and abs(q["wake"]["all"]["onset"]) < 0.5
+    assert q["wake"]["all"]["attenuation"] > 5.0
+    assert "| wake | 2/2 |" in open(os.path.join(out, "pauses_after_quiet.md")).read()
 
 
 def test_speech_alone_counts_muted_speech(tmp_path):

@@ -22,6 +22,11 @@ the first 0.3 s (adaptation). Per item:
   with its item, so this is how fast a denoiser takes away a sound that has just begun
   (a door, a dog, a passing car): one that waits for the noise to look steady keeps it.
 
+The same noises are then played again after 2 s of digital silence (OUT/after_quiet/):
+a sound that begins in a quiet room, not with the stream. The four measures are taken
+over the noise only, so they compare with the first run item for item. A denoiser that
+has learnt "what starts after quiet is speech" lets these noises through.
+
 Frames below -100 dBFS at the input are not counted. The report (OUT/pauses.md) gives
 the means per noise category and overall, and on how many items each system ran (a
 failed run is reported on stderr and left out); OUT/pauses.json the same numbers.
@@ -44,6 +49,8 @@ FRAME_S = 0.02
 SKIP_S = 0.3
 OPEN_DB = 10.0
 ONSET_S = 0.5
+LEAD_S = 2.0
+KEYS = ("attenuation", "pumping", "openings", "onset")
 
 
 def frame_power(x, n):
@@ -65,6 +72,11 @@ def scores(x, y, rate):
             "pumping": float(np.std(g)),
             "openings": 100.0 * float(np.mean(g > np.median(g) + OPEN_DB)),
             "onset": 10 * np.log10((px_all[:onset].sum() + 1e-20) / (py_all[:onset].sum() + 1e-20))}
+
+
+def scores_after_lead(x, y, rate):
+    lead = int(LEAD_S * rate)
+    return scores(x[lead:], y[lead:], rate)
 
 
 def run_systems(systems, items, src_dir, inputs, out, score, tag, group="noise_category",
@@ -144,19 +156,38 @@ def main():
     items = [i for i in evaluate.read_meta(a.dir) if np.isfinite(i["snr_db"])]
     noise_dir = os.path.join(a.out, "noise")
     os.makedirs(noise_dir, exist_ok=True)
-    noise = {}
+    noise, rates = {}, {}
     for it in items:
         x, fs = audio.load(os.path.join(a.dir, "noisy", it["name"]))
         c, _ = audio.load(os.path.join(a.dir, "clean", it["name"]))
         path = os.path.join(noise_dir, it["name"])
         audio.save(path, x - c, fs, "FLOAT")
         noise[it["name"]] = audio.load(path)[0]  # what the systems read: float32, clipped
+        rates[it["name"]] = fs
     rows = run_systems(systems, items, noise_dir, noise, a.out, scores, "pauses", keep=a.keep)
-    write_report(a.out, "pauses", rows, ("attenuation", "pumping", "openings", "onset"), len(items),
-                 f"# Noise without speech: {a.dir}",
-                 f"{len(items)} noise-only items (the noise of each noisy item). Attenuation dB / "
-                 f"pumping dB (std of the frame gain) / openings % (frames > {OPEN_DB:.0f} dB "
-                 f"above the median gain) / onset dB (attenuation over the first {ONSET_S} s).")
+    legend = (f"{len(items)} noise-only items (the noise of each noisy item). Attenuation dB / "
+              f"pumping dB (std of the frame gain) / openings % (frames > {OPEN_DB:.0f} dB "
+              f"above the median gain) / onset dB (attenuation over the first {ONSET_S} s).")
+    write_report(a.out, "pauses", rows, KEYS, len(items), f"# Noise without speech: {a.dir}",
+                 legend)
+    quiet_out = os.path.join(a.out, "after_quiet")
+    quiet_dir = os.path.join(quiet_out, "noise")
+    os.makedirs(quiet_dir, exist_ok=True)
+    quiet = {}
+    for it in items:
+        fs = rates[it["name"]]
+        path = os.path.join(quiet_dir, it["name"])
+        audio.save(path, np.concatenate([np.zeros(int(LEAD_S * fs)), noise[it["name"]]]), fs,
+                   "FLOAT")
+        quiet[it["name"]] = audio.load(path)[0]
+    rows = run_systems(systems, items, quiet_dir, quiet, quiet_out, scores_after_lead,
+                       "after quiet", keep=a.keep)
+    print()
+    write_report(a.out, "pauses_after_quiet", rows, KEYS, len(items),
+                 f"# Noise after {LEAD_S:.0f} s of silence: {a.dir}",
+                 legend + f" Each noise follows {LEAD_S:.0f} s of digital silence; the "
+                 "measures cover the noise only.")
+
 
 if __name__ == "__main__":
     main()
