@@ -12,8 +12,8 @@ speed perturbation off, the mixer draws the same segments as before it existed. 
 noise report SNR inf, the others one within the SNR range; the removal weight follows its ramp
 (floor below LO, whole above HI and without noise), and a ramp whose floor is 1 gives the loss
 of no ramp. Gated noise (--p-gate) comes in 1-3 bursts of 0.1-2.5 s with a rise of at most
-20 ms, and noise-only items then have frames 40 dB below their loudest and loud ones. A
-noise cap is split by category with what a small one leaves going to the next; a speech cap
+20 ms, and noise-only items then have frames 40 dB below their loudest and loud ones; babble
+is never gated. A noise cap is split by category with what a small one leaves going to the next; a speech cap
 takes whole clips up to it, the same ones for the same seed.
 Needs PyTorch (training only): skips with exit 77 without it.
 """
@@ -137,13 +137,24 @@ def check_gate():
     t = np.arange(fs) / fs
     clip = np.round(np.sin(2 * np.pi * 220 * t) * 8000).astype(np.int16)
     speech = data.ClipBank([clip], [{"level_dbfs": -25.0, "speaker": "s"}])
-    g = data.Mixer(speech, data.ClipBank([], []), "cpu", seed=9, n_rirs=1,
-                   p={"gate": 1.0, "noise_only": 1.0, "second_noise": 0.0, "clip": 0.0})
-    b = g.batch(6, 4.0, fs=16000)
-    for i, x in enumerate(b["noisy"].numpy()):
-        p = (x[: len(x) // 320 * 320].reshape(-1, 320) ** 2).mean(axis=1)
-        quiet = float(np.mean(p < 1e-4 * p.max()))  # EQ leaks a little
-        check(0.0 < quiet < 0.98, f"gated noise-only item {i}: {100 * quiet:.0f} % silent frames")
+    hiss = np.round(np.random.default_rng(3).standard_normal(3 * fs) * 3000).astype(np.int16)
+    noise = data.ClipBank([hiss], [{"level_dbfs": -25.0}])
+
+    def quiet_share(corpus_noise, babble):
+        """Share of silent frames in each of 6 gated noise-only items."""
+        g = data.Mixer(speech, noise, "cpu", seed=9, n_rirs=1,
+                       p={"gate": 1.0, "noise_only": 1.0, "second_noise": 0.0, "clip": 0.0,
+                          "corpus_noise": corpus_noise})
+        if babble:
+            g._noise = lambda n: (torch.randn(n, generator=g.gen), "babble")
+        x = g.batch(6, 4.0, fs=16000)["noisy"].numpy()
+        p = (x[:, : x.shape[1] // 320 * 320].reshape(6, -1, 320) ** 2).mean(axis=2)
+        return np.mean(p < 1e-4 * p.max(axis=1, keepdims=True), axis=1)  # EQ leaks a little
+
+    for i, quiet in enumerate(quiet_share(1.0, False)):
+        check(0.0 < quiet < 0.99, f"gated noise-only item {i}: {100 * quiet:.0f} % silent frames")
+    # Babble is never gated (bursts of voices would teach the removal of isolated words).
+    check(np.all(quiet_share(0.0, True) == 0.0), "babble is not gated")
 
 
 def check_select_rows():

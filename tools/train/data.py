@@ -453,16 +453,17 @@ class Mixer:
         return x
 
     def _noise(self, n):
+        """A noise of a random kind: (samples, kind)."""
         kind = noise_kind(self.rng.random(), self.p["corpus_noise"] if len(self.noise) else 0.0)
         if kind == "corpus":
-            return self._corpus_noise(n)
+            return self._corpus_noise(n), kind
         if kind == "colored":
-            return colored_noise(1, n, self.gen, self.device)[0]
+            return colored_noise(1, n, self.gen, self.device)[0], kind
         if kind == "fan":
-            return fan_noise(1, n, self.gen, self.device)[0]
+            return fan_noise(1, n, self.gen, self.device)[0], kind
         if kind == "hum":
-            return hum_noise(1, n, self.gen, self.device)[0]
-        return self._babble(n)
+            return hum_noise(1, n, self.gen, self.device)[0], kind
+        return self._babble(n), kind
 
     def batch(self, bsz, seconds, fs=None, snr_range=None, fixed_snr=None,
               no_noise=False):
@@ -492,13 +493,16 @@ class Mixer:
                                 r < self.p["noise_only"] + self.p["clean"]):
                     has_noise[b] = False
             if has_noise[b]:
-                nz = self._noise(n)
+                nz, kind = self._noise(n)
                 # No random draw when gating is off: runs without it replay the same mixtures.
-                if self.p["gate"] > 0 and self.rng.random() < self.p["gate"]:
+                # Babble is never gated: a crowd does not switch on, and bursts of voices
+                # to be removed after silence teach the model to remove isolated words.
+                if (self.p["gate"] > 0 and self.rng.random() < self.p["gate"]
+                        and kind != "babble"):
                     nz = nz * self._gate(n)
                 nz = nz / nz.pow(2).mean().sqrt().clamp_min(1e-9)
                 if self.rng.random() < self.p["second_noise"]:
-                    n2 = self._noise(n)
+                    n2, _ = self._noise(n)
                     n2 = n2 / n2.pow(2).mean().sqrt().clamp_min(1e-9)
                     nz = nz + 10 ** (self._u(-15, 0) / 20) * n2
                 noise[b] = nz
