@@ -13,7 +13,8 @@ noise report SNR inf, the others one within the SNR range; the removal weight fo
 (floor below LO, whole above HI and without noise), and a ramp whose floor is 1 gives the loss
 of no ramp. Gated noise (--p-gate) comes in 1-3 bursts of 0.1-2.5 s with a rise of at most
 20 ms, and noise-only items then have frames 40 dB below their loudest and loud ones; babble
-is never gated. A noise cap is split by category with what a small one leaves going to the next; a speech cap
+is never gated; gated speech (--p-gate-speech) puts speech-only items in such bursts, the
+input still their target. A noise cap is split by category with what a small one leaves going to the next; a speech cap
 takes whole clips up to it, the same ones for the same seed.
 Needs PyTorch (training only): skips with exit 77 without it.
 """
@@ -155,6 +156,16 @@ def check_gate():
         check(0.0 < quiet < 0.99, f"gated noise-only item {i}: {100 * quiet:.0f} % silent frames")
     # Babble is never gated (bursts of voices would teach the removal of isolated words).
     check(np.all(quiet_share(0.0, True) == 0.0), "babble is not gated")
+    # Gated speech (--p-gate-speech): speech-only items in bursts, the input their target.
+    long_speech = data.ClipBank([np.tile(clip, 4)], [{"level_dbfs": -25.0, "speaker": "s"}])
+    g = data.Mixer(long_speech, data.ClipBank([], []), "cpu", seed=3, n_rirs=1,
+                   p={"clean": 1.0, "noise_only": 0.0, "gate_speech": 1.0, "clip": 0.0})
+    b = g.batch(4, 3.0, fs=16000)
+    x = b["clean"].numpy()
+    p = (x[:, : x.shape[1] // 320 * 320].reshape(4, -1, 320) ** 2).mean(axis=2)
+    quiet = np.mean(p < 1e-4 * p.max(axis=1, keepdims=True), axis=1)
+    check(bool(np.all((quiet > 0.0) & (quiet < 0.99))) and bool((b["noisy"] == b["clean"]).all()),
+          f"gated speech-only items: {np.round(100 * quiet)} % silent frames, input = target")
 
 
 def check_select_rows():

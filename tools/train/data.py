@@ -364,7 +364,7 @@ class Mixer:
         self.rates = RATES
         self.p = dict(clean=0.08, noise_only=0.08, reverb=0.3, eq=0.5, clip=0.03,
                       lowpass=0.1, second_noise=0.3, two_speech=0.4, corpus_noise=0.45, speed=0.0,
-                      gate=0.0)
+                      gate=0.0, gate_speech=0.0)
         self.snr_range = (-5.0, 25.0)
         self.level_range = (-45.0, -10.0)  # dBFS, the mixture's active level
         self.speed_range = (0.85, 1.25)
@@ -492,6 +492,10 @@ class Mixer:
                 if no_noise or (fixed_snr is None and
                                 r < self.p["noise_only"] + self.p["clean"]):
                     has_noise[b] = False
+                    # Speech in bursts after digital silence, kept whole by the target: the
+                    # counterpart of gated noise, so that a word after silence stays a word.
+                    if self.p["gate_speech"] > 0 and self.rng.random() < self.p["gate_speech"]:
+                        clean[b] = clean[b] * self._gate(n)
             if has_noise[b]:
                 nz, kind = self._noise(n)
                 # No random draw when gating is off: runs without it replay the same mixtures.

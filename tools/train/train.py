@@ -83,6 +83,9 @@ def parse_args(argv=None):
     p.add_argument("--p-gate", type=float, default=0.0,
                    help="share of noisy items whose (first) noise comes in 1-3 bursts with "
                         "sudden onsets instead of lasting the whole item")
+    p.add_argument("--p-gate-speech", type=float, default=0.0,
+                   help="share of speech-only items whose speech comes in the same bursts "
+                        "(words after digital silence, to keep while gated noise is removed)")
     p.add_argument("--fine", action="store_true",
                    help="give the network fine features (model.DEFAULT_FINE; format version 2); "
                         "with --init of a model without them, their weights start at zero")
@@ -92,7 +95,8 @@ def parse_args(argv=None):
     p.add_argument("--C", type=int, default=128)
     p.add_argument("--B", type=int, default=8)
     args = p.parse_args(argv)
-    for name in ("p_clean", "p_noise_only", "p_corpus_noise", "p_speed", "p_gate"):
+    for name in ("p_clean", "p_noise_only", "p_corpus_noise", "p_speed", "p_gate",
+                 "p_gate_speech"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             p.error(f"--{name.replace('_', '-')} must be a share between 0 and 1")
     def numbers(name, form, example):
@@ -276,7 +280,7 @@ def main(argv=None):
                        seed=args.seed + start_step,
                        p=dict(clean=args.p_clean, noise_only=args.p_noise_only,
                               corpus_noise=args.p_corpus_noise, speed=args.p_speed,
-                              gate=args.p_gate))
+                              gate=args.p_gate, gate_speech=args.p_gate_speech))
     mixer.snr_range = args.snr_range
     mixer.level_range = args.level_range
     if args.rates:
