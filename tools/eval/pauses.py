@@ -155,31 +155,27 @@ def main():
     a, systems = parse_cli(__doc__, (("--keep", False, "use outputs already in OUT/<system>/"),))
     items = [i for i in evaluate.read_meta(a.dir) if np.isfinite(i["snr_db"])]
     noise_dir = os.path.join(a.out, "noise")
-    os.makedirs(noise_dir, exist_ok=True)
-    noise, rates = {}, {}
+    quiet_out = os.path.join(a.out, "after_quiet")
+    quiet_dir = os.path.join(quiet_out, "noise")
+    for d in (noise_dir, quiet_dir):
+        os.makedirs(d, exist_ok=True)
+    noise, quiet = {}, {}
     for it in items:
         x, fs = audio.load(os.path.join(a.dir, "noisy", it["name"]))
         c, _ = audio.load(os.path.join(a.dir, "clean", it["name"]))
         path = os.path.join(noise_dir, it["name"])
         audio.save(path, x - c, fs, "FLOAT")
         noise[it["name"]] = audio.load(path)[0]  # what the systems read: float32, clipped
-        rates[it["name"]] = fs
+        path = os.path.join(quiet_dir, it["name"])
+        audio.save(path, np.concatenate([np.zeros(int(LEAD_S * fs)), noise[it["name"]]]), fs,
+                   "FLOAT")
+        quiet[it["name"]] = audio.load(path)[0]
     rows = run_systems(systems, items, noise_dir, noise, a.out, scores, "pauses", keep=a.keep)
     legend = (f"{len(items)} noise-only items (the noise of each noisy item). Attenuation dB / "
               f"pumping dB (std of the frame gain) / openings % (frames > {OPEN_DB:.0f} dB "
               f"above the median gain) / onset dB (attenuation over the first {ONSET_S} s).")
     write_report(a.out, "pauses", rows, KEYS, len(items), f"# Noise without speech: {a.dir}",
                  legend)
-    quiet_out = os.path.join(a.out, "after_quiet")
-    quiet_dir = os.path.join(quiet_out, "noise")
-    os.makedirs(quiet_dir, exist_ok=True)
-    quiet = {}
-    for it in items:
-        fs = rates[it["name"]]
-        path = os.path.join(quiet_dir, it["name"])
-        audio.save(path, np.concatenate([np.zeros(int(LEAD_S * fs)), noise[it["name"]]]), fs,
-                   "FLOAT")
-        quiet[it["name"]] = audio.load(path)[0]
     rows = run_systems(systems, items, quiet_dir, quiet, quiet_out, scores_after_lead,
                        "after quiet", keep=a.keep)
     print()
