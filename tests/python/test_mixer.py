@@ -184,7 +184,19 @@ def check_select_rows():
     check(len(data.select_rows(rows, "noise", None)) == 165, "no cap: every clip")
 
 
+def check_speaker_balance():
+    """Balance 0 draws clips by sqrt(duration); 1 draws every speaker equally often."""
+    fs = 48000
+    clips = [np.zeros(fs * 10, np.int16)] * 9 + [np.zeros(fs * 10, np.int16)]
+    metas = [{"speaker": "many"}] * 9 + [{"speaker": "few"}]
+    share = {b: data.ClipBank(clips, metas, "cpu", b).weights[-1] for b in (0.0, 0.5, 1.0)}
+    check(abs(share[0.0] - 0.1) < 1e-9 and abs(share[1.0] - 0.5) < 1e-9
+          and share[0.0] < share[0.5] < share[1.0],
+          f"speaker balance: the one-clip speaker's share {share}")
+
+
 def main():
+    check_speaker_balance()
     check_speed()
     check_select_rows()
     check_gate()

@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 class ClipBank:
     """Clips at 48 kHz, concatenated into one int16 tensor, with per-clip metadata."""
 
-    def __init__(self, clips, metas, device="cpu"):
+    def __init__(self, clips, metas, device="cpu", speaker_balance=0.0):
         lengths = np.array([len(c) for c in clips], np.int64)
         self.starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         self.lengths = lengths
@@ -35,6 +35,16 @@ class ClipBank:
         # Clips are drawn in proportion to the square root of their duration: long files
         # are not ignored, short game lines are not drowned out.
         w = np.sqrt(np.maximum(lengths / FS, 0.1))
+        # speaker_balance b: each clip's weight is also divided by its speaker's total
+        # duration to the power b (0: as above; 1: every speaker label drawn equally often),
+        # so that voices with a few minutes (game characters, children) are not drowned out
+        # by the speakers with hours.
+        if speaker_balance > 0 and len(w):
+            total = {}
+            for m, n in zip(metas, lengths):
+                total[m.get("speaker", "")] = total.get(m.get("speaker", ""), 0) + int(n)
+            w = w * np.array([(total[m.get("speaker", "")] / FS) ** -speaker_balance
+                              for m in metas])
         self.weights = w / w.sum() if len(w) else w
         self.speakers = sorted({m.get("speaker", "") for m in metas})
 

@@ -86,6 +86,9 @@ def parse_args(argv=None):
     p.add_argument("--p-gate-speech", type=float, default=0.0,
                    help="share of speech-only items whose speech comes in the same bursts "
                         "(words after digital silence, to keep while gated noise is removed)")
+    p.add_argument("--speaker-balance", type=float, default=0.0,
+                   help="draw training speech clips with weight sqrt(duration) / (their "
+                        "speaker's hours)^B: 0 as before, 1 every speaker label equally often")
     p.add_argument("--fine", action="store_true",
                    help="give the network fine features (model.DEFAULT_FINE; format version 2); "
                         "with --init of a model without them, their weights start at zero")
@@ -121,6 +124,8 @@ def parse_args(argv=None):
         lo, hi, floor = args.under_ramp
         if not (lo < hi and 0.0 <= floor <= 1.0):
             p.error("--under-ramp: LO must be below HI and FLOOR within 0..1")
+    if not 0.0 <= args.speaker_balance <= 1.0:
+        p.error("--speaker-balance must be within 0..1")
     if args.steps is not None and args.steps < 1:
         p.error("--steps must be at least 1")
     return args
@@ -149,7 +154,8 @@ def load_banks(args, log):
             else:
                 clips, metas = data.load_corpus(args.corpus, kind, split, hours, 0,
                                                 args.cache, log)
-            banks[kind, split] = data.ClipBank(clips, metas, args.device)
+            balance = args.speaker_balance if (kind, split) == ("speech", "train") else 0.0
+            banks[kind, split] = data.ClipBank(clips, metas, args.device, balance)
             b = banks[kind, split]
             log(f"{kind}/{split}: {len(b)} clips, {b.hours():.2f} h, "
                 f"{len(b.speakers)} speakers/sources")
