@@ -48,7 +48,7 @@ extern "C" {
 /**@{*/
 #define QUELL_VERSION_MAJOR 0
 #define QUELL_VERSION_MINOR 2
-#define QUELL_VERSION_PATCH 0
+#define QUELL_VERSION_PATCH 1
 /**@}*/
 
 /** Error codes. Every failing call returns (or stores) one of these. */
@@ -137,6 +137,9 @@ QUELL_API void quell_destroy(QuellState *st);
  *
  * Any block length is accepted (0 included); the output is bit-identical
  * whatever the block sizes. Output lags input by quell_latency() samples.
+ * After 100 ms of digital silence (all samples 0) the stream forgets what came
+ * before, as after quell_reset() with the settings kept: a sound that follows
+ * is judged afresh (models/README.md section 1).
  * @p in and @p out may be the same buffer (in-place); otherwise they must not
  * overlap. Both hold @p n_frames * channels floats.
  * @return QUELL_OK, or QUELL_ERR_INVALID_ARG for NULL pointers. [RT]

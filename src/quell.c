@@ -22,6 +22,9 @@
 /* Bypass crossfade: 1/4 per frame, 4 frames (~40 ms); exact in binary, so it
  * lands exactly on 0 and 1. */
 #define QUELL_BYPASS_STEP 0.25f
+/* After this many STFT frames of digital silence (100 ms) the network forgets the past and
+ * waits, as at the stream's start: models/README.md section 1, "digital silence". */
+#define QUELL_SILENCE_RESET_FRAMES 10
 /* Input samples are clamped to +-64 (36 dB over full scale). */
 #define QUELL_INPUT_CLAMP 64.0f
 /* Smaller inputs become 0: -600 dB, and no denormal can enter the stream. */
@@ -63,6 +66,7 @@ struct QuellState {
     int bypass;         /* as set */
     float wet;          /* 1 = processed, 0 = bypassed; steps by QUELL_BYPASS_STEP */
     int fresh;          /* no frame since create/reset: settings apply at once */
+    int silent_frames;  /* consecutive frames of digital silence, up to the reset count */
     float speech_prob;
     float reduction_db;
 };
@@ -255,6 +259,7 @@ QUELL_API void quell_reset(QuellState *st)
     st->wet = st->bypass ? 0.0f : 1.0f;
     st->speech_prob = 0.0f;
     st->reduction_db = 0.0f;
+    st->silent_frames = 0;
 }
 
 /* Moves the smoothed settings one frame towards their targets. */
@@ -326,7 +331,23 @@ static void quell_run_frame(QuellState *st)
         quell_bands_flatness(&st->long_bands, st->long_power, m->fine_first, m->n_fine,
                              st->long_end, st->long_log, st->features + m->n_bands);
     }
-    quell_net_step(&st->net, st->features, st->band_gains, &st->speech_prob);
+    /* Digital silence carries nothing about the room, and a network that has it in its
+     * past takes whatever sound comes next for speech (training puts speech after silence,
+     * noise from the start). So after QUELL_SILENCE_RESET_FRAMES silent frames the network
+     * is reset and rests; the next sound meets it as at t = 0, where training began both
+     * speech and noise. The band gains keep their last values: they multiply zeros. */
+    int silent = 1;
+    for (int k = 0; k < n_bins && silent; k++)
+        silent = st->power[k] == 0.0f;
+    if (!silent) {
+        st->silent_frames = 0;
+    } else if (st->silent_frames < QUELL_SILENCE_RESET_FRAMES &&
+               ++st->silent_frames == QUELL_SILENCE_RESET_FRAMES) {
+        quell_net_reset(&st->net);
+        st->speech_prob = 0.0f;
+    }
+    if (st->silent_frames < QUELL_SILENCE_RESET_FRAMES)
+        quell_net_step(&st->net, st->features, st->band_gains, &st->speech_prob);
     quell_advance_settings(st);
     st->fresh = 0;
 

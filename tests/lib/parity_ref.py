@@ -129,6 +129,26 @@ def flatness(m, xp, H, n_frames, fs):
     return np.where(S > 0, mean_log - log_mean, 0.0)
 
 
+def network_with_rests(m, feats, P):
+    """Band gains [T, K] as the engine runs the network (spec §1, digital silence): from
+    the 10th consecutive frame whose power spectrum P[t] is all zero it rests, keeping the
+    last gains, and the frames after the rest start from the state of t = 0."""
+    g = np.zeros((len(feats), len(m["band_centers_hz"])))
+    count, start = 0, 0
+    for t in range(len(feats) + 1):
+        resting = False
+        if t < len(feats):
+            count = min(count + 1, 10) if not P[t].any() else 0
+            resting = count >= 10
+        if resting or t == len(feats):
+            if start < t:
+                g[start:t] = network(m, feats[start:t])[0]
+            if resting:
+                g[t] = g[t - 1]
+            start = t + 1
+    return g
+
+
 def process(m, x, fs, limit_db=100.0):
     """x [T, ch] -> y [T, ch], as quell_process() over the whole input."""
     H = hop_for_rate(fs)
@@ -145,7 +165,7 @@ def process(m, x, fs, limit_db=100.0):
     feats = np.log10(E + 1e-10)
     if "fine_bands" in m:
         feats = np.concatenate([feats, flatness(m, xp, H, n_frames, fs)], axis=1)
-    g, _ = network(m, feats)
+    g = network_with_rests(m, feats, P)
     G = np.minimum(g @ T, 1.0)
     G[:, 0] = 0.0  # the DC bin gets the floor (spec §1)
     G = np.maximum(G, 10 ** (-limit_db / 20))
@@ -164,6 +184,7 @@ def test_input(fs, ch, seconds, seed):
     t = np.arange(n) / fs
     speechy = 0.3 * np.sin(2 * np.pi * 220 * t) * (np.sin(2 * np.pi * 3 * t) > 0)
     x = np.stack([speechy + 0.05 * rng.standard_normal(n) for _ in range(ch)], axis=1)
+    x[int(0.4 * n):int(0.4 * n) + int(0.13 * fs)] = 0.0  # digital silence: the network rests
     return x.astype(np.float32)
 
 

@@ -95,7 +95,10 @@ class Stream:
         self.T = tri_weights(m["band_centers_hz"], np.arange(H + 1) * fs / N)
         self.S = self.T.sum(axis=1)
         self.floor = 10.0 ** (-limit_db / 20.0)
+        self.m = m
         self.net = Network(m)
+        self.silent_frames = 0  # spec §1, digital silence: the network rests from the 10th
+        self.g = None           # the last frame's band gains (kept while it rests)
         self.frame = np.zeros((N, channels))   # the last N samples of xp (H zeros + input)
         self.fill = H                          # samples of the current frame's new hop so far
         self.pending = np.zeros((H, channels))  # second half of the last frame's synthesis
@@ -110,7 +113,17 @@ class Stream:
         E = np.zeros(len(self.S))
         ok = self.S > 0
         E[ok] = (self.T[ok] @ P) / (self.S[ok] * N * N / 2)
-        g, vad = self.net.step(np.log10(E + 1e-10))
+        if P.any():
+            self.silent_frames = 0
+        elif self.silent_frames < 10:
+            self.silent_frames += 1
+            if self.silent_frames == 10:
+                self.net = Network(self.m)  # forgets every past frame
+        if self.silent_frames < 10:
+            self.g, vad = self.net.step(np.log10(E + 1e-10))
+        else:
+            vad = 0.0
+        g = self.g
         self.vad.append(vad)
         G = g @ self.T
         G[..., 0] = 0.0  # the DC bin gets the floor (spec §1)

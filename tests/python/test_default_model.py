@@ -4,9 +4,11 @@
 
 Checks: the format's load-time limits (models/README.md §3); the budget of the model card
 (<= 300 K parameters, <= 60 M multiply-accumulates per second at 100 frames/s, receptive
-field >= 0.6 s); and, through the streaming numpy reference at 16 kHz, that stationary
-noise is turned down (white and pink noise at -35 dBFS lose >= 10 dB after a 1.5 s
-settling time), that the VAD calls it non-speech, that digital silence stays silent, and
+field >= 0.6 s); and, through the C engine (libquell, loading the file under test) at
+16 kHz, that stationary noise is turned down (white and pink noise at -35 dBFS lose >= 10 dB
+after a 1.5 s settling time; after 2 s of digital silence >= 15 dB over their first 0.5 s:
+7-9 dB before the silence rule of spec §1), that the VAD calls it non-speech, that digital
+silence stays silent, and
 that clean speech with digital silence between its words (the bundled sample's clean
 speech at 16 kHz, cut in three with 0.3 s of zeros) is left alone: SI-SDR >= 20 dB against
 the input, and no frame within 20 dB of the loudest loses more than 6 dB. And a quiet
@@ -16,7 +18,7 @@ no worse than it went in: SI-SDR and STOI at least the input's (the stage-4 mode
 -25 dBFS) is mostly taken out: the output keeps less than 30 % of it (19 % with the DC bin of spec §1
 always at the floor; 89 % before that rule).
 
-Usage: test_default_model.py MODEL.qmodel   (exits 77 without numpy)
+Usage: test_default_model.py MODEL.qmodel LIBQUELL.so   (exits 77 without numpy)
 """
 import os
 import sys
@@ -32,9 +34,58 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "tools", "train"))
 import qmodel  # noqa: E402
 from checks import check, finish  # noqa: E402
-from quell_stream import Stream  # noqa: E402
 
 FS = 16000
+
+
+class Engine:
+    """The C engine (libquell through ctypes) with the model file under test, one stream
+    at FS, mono, 40 dB limit: push(x) -> output of the same length and the speech
+    probability after each hop."""
+
+    lib = None
+    model = None
+
+    @classmethod
+    def load(cls, lib_path, model_path):
+        import ctypes
+        lib = ctypes.CDLL(lib_path)
+        lib.quell_model_new_from_file.restype = ctypes.c_void_p
+        lib.quell_model_new_from_file.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
+        lib.quell_create.restype = ctypes.c_void_p
+        lib.quell_create.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                     ctypes.POINTER(ctypes.c_int)]
+        lib.quell_destroy.argtypes = [ctypes.c_void_p]
+        lib.quell_process.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                      ctypes.c_size_t]
+        lib.quell_latency.argtypes = [ctypes.c_void_p]
+        lib.quell_set_attenuation_limit_db.argtypes = [ctypes.c_void_p, ctypes.c_float]
+        lib.quell_get_speech_probability.argtypes = [ctypes.c_void_p]
+        lib.quell_get_speech_probability.restype = ctypes.c_float
+        err = ctypes.c_int(0)
+        cls.model = lib.quell_model_new_from_file(model_path.encode(), ctypes.byref(err))
+        if not cls.model:
+            sys.exit(f"{model_path}: the engine refuses it (error {err.value})")
+        cls.lib = lib
+
+    def __init__(self):
+        self.st = self.lib.quell_create(self.model, FS, 1, None)
+        self.lib.quell_set_attenuation_limit_db(self.st, 40.0)
+        self.N = self.lib.quell_latency(self.st)
+        self.vad = []
+
+    def __del__(self):
+        self.lib.quell_destroy(self.st)
+
+    def push(self, x):
+        x = np.ascontiguousarray(x, np.float32).reshape(-1)
+        y = np.zeros_like(x)
+        hop = self.N // 2
+        for i in range(0, len(x), hop):
+            n = min(hop, len(x) - i)
+            self.lib.quell_process(self.st, x[i:].ctypes.data, y[i:].ctypes.data, n)
+            self.vad.append(self.lib.quell_get_speech_probability(self.st))
+        return y.astype(np.float64)
 
 
 def structure(m):
@@ -76,14 +127,22 @@ def behaviour(m):
     settle = int(1.5 * FS)
     for kind in ("white", "pink"):
         x = noise(kind, n, rng)
-        st = Stream(m, FS, 1, limit_db=40.0)
-        y = st.push(x[:, None])[:, 0]
+        st = Engine()
+        y = st.push(x)
         att = 10 * np.log10(np.mean(x[settle:] ** 2) / max(np.mean(y[settle:] ** 2), 1e-30))
         check(att >= 10.0, f"{kind} noise at -35 dBFS attenuated by {att:.1f} dB (>= 10)")
         vad = float(np.mean(st.vad[settle // (FS // 100):]))
         check(vad < 0.5, f"{kind} noise: mean VAD {vad:.2f} < 0.5")
-    st = Stream(m, FS, 1, limit_db=40.0)
-    y = st.push(np.zeros((FS, 1)))
+        # The same noise after 2 s of digital silence (a sound that begins in a quiet
+        # stream): turned down from its first half second, not taken for speech.
+        quiet = 2 * FS
+        y = aligned_output(m, np.concatenate([np.zeros(quiet), x]))[quiet:]
+        half = FS // 2
+        att = 10 * np.log10(np.mean(x[:half] ** 2) / max(np.mean(y[:half] ** 2), 1e-30))
+        check(att >= 15.0, f"{kind} noise after 2 s of silence: first 0.5 s attenuated by "
+                           f"{att:.1f} dB (>= 15)")
+    st = Engine()
+    y = st.push(np.zeros(FS))
     check(float(np.abs(y).max()) == 0.0, "digital silence in, digital silence out")
     clean_speech(m)
     quiet_speech(m)
@@ -102,11 +161,11 @@ def sample(name):
 
 
 def aligned_output(m, x):
-    """The streaming reference's output for mono x at FS, 40 dB limit, moved back by its
-    latency so that it lines up with x."""
-    st = Stream(m, FS, 1, limit_db=40.0)
+    """The engine's output for mono x at FS, 40 dB limit, moved back by its latency so
+    that it lines up with x."""
+    st = Engine()
     lat = st.N
-    return st.push(np.concatenate([x, np.zeros(lat)])[:, None])[lat:, 0]
+    return st.push(np.concatenate([x, np.zeros(lat)]))[lat:]
 
 
 def quiet_speech(m):
@@ -148,9 +207,10 @@ def clean_speech(m):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: test_default_model.py MODEL.qmodel")
+    if len(sys.argv) != 3:
+        sys.exit("usage: test_default_model.py MODEL.qmodel LIBQUELL.so")
     m = qmodel.read(sys.argv[1])
+    Engine.load(sys.argv[2], sys.argv[1])
     structure(m)
     behaviour(m)
     finish()

@@ -259,6 +259,40 @@ def bin_gains(g, T_w, limit_db=None):
     return G
 
 
+SILENCE_RESET_FRAMES = 10
+
+
+def silence_rests(silent):
+    """Spec §1, digital silence: from the SILENCE_RESET_FRAMES-th of consecutive silent
+    frames on, the network rests (and forgets its past). silent: bool per frame -> bool
+    per frame, True where the network rests."""
+    rest, count = [], 0
+    for s in silent:
+        count = min(count + 1, SILENCE_RESET_FRAMES) if s else 0
+        rest.append(count >= SILENCE_RESET_FRAMES)
+    return rest
+
+
+def run_net_with_rests(net, feats, rest):
+    """The network over feats [frames, K + F] as the engine runs it: each stretch of frames
+    after a rest starts from the state of t = 0; a resting frame keeps the previous frame's
+    gains, with speech probability 0. Returns (gains [frames, K], vad [frames])."""
+    g = feats.new_zeros(feats.shape[0], int(net.band_centers_hz.numel()))
+    vad = feats.new_zeros(feats.shape[0])
+    t, T = 0, feats.shape[0]
+    while t < T:
+        if rest[t]:
+            g[t] = g[t - 1]  # a rest comes after SILENCE_RESET_FRAMES - 1 frames that ran
+            t += 1
+            continue
+        end = t
+        while end < T and not rest[end]:
+            end += 1
+        g[t:end], vad[t:end] = (v[0] for v in net(feats[None, t:end]))
+        t = end
+    return g, vad
+
+
 def process(net, x, fs, limit_db=100.0):
     """The whole quell_process() path over x [batch, ch, n] (or [ch, n]).
 
@@ -271,7 +305,15 @@ def process(net, x, fs, limit_db=100.0):
     centers = net.band_centers_hz.detach().cpu().double()
     T_w = band_weights(centers, fs, 2 * hop, x.device, x.dtype)
     X = stft(x, hop)                         # [b, ch, T, F]
-    g, vad = net(net_input(net, x, X, T_w, fs, channel_dim=1))
+    feats = net_input(net, x, X, T_w, fs, channel_dim=1)
+    silent = ((X.real ** 2 + X.imag ** 2).sum(dim=(1, 3)) == 0).tolist()  # [b][T]
+    if any(any(r) for r in map(silence_rests, silent)):
+        pairs = [run_net_with_rests(net, feats[i], silence_rests(silent[i]))
+                 for i in range(feats.shape[0])]
+        g = torch.stack([p[0] for p in pairs])
+        vad = torch.stack([p[1] for p in pairs])
+    else:
+        g, vad = net(feats)
     G = bin_gains(g, T_w, limit_db)          # [b, T, F]
     y = istft(X * G.unsqueeze(1), hop, x.shape[-1])
     if squeeze:
