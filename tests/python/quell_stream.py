@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""A streaming numpy (float64) reference of models/README.md sections 1-2.
+"""A streaming numpy (float64) reference of models/README.md sections 1-2, for models of
+format version 1 (no flatness inputs; tests/lib/parity_ref.py covers version 2).
 
 It works the way the C engine must: samples go in one at a time, a frame is analysed as
 soon as its last sample has arrived, the network keeps per-layer histories, and each
@@ -65,6 +66,8 @@ class CausalConv:
 
 class Network:
     def __init__(self, m):
+        if "fine_bands" in m:
+            raise ValueError("quell_stream runs format-version-1 models only (no flatness inputs)")
         K, C, k_in, B, k = (int(v) for v in m["config"])
         self.m = {n: np.asarray(v, np.float64) for n, v in m.items()}
         self.inp = CausalConv(m["in.weight"], self.m["in.bias"])
