@@ -15,7 +15,9 @@ of no ramp. Gated noise (--p-gate) comes in 1-3 bursts of 0.1-2.5 s with a rise 
 20 ms, and noise-only items then have frames 40 dB below their loudest and loud ones; babble
 is never gated; gated speech (--p-gate-speech) puts speech-only items in such bursts, the
 input still their target. A noise cap is split by category with what a small one leaves going to the next; a speech cap
-takes whole clips up to it, the same ones for the same seed.
+takes whole clips up to it, the same ones for the same seed. Speaker balance 1 draws every
+speaker equally often. Training's digital silence (--rests) marks the right frames, rests
+from the 10th and restarts the network after.
 Needs PyTorch (training only): skips with exit 77 without it.
 """
 import os
@@ -184,6 +186,33 @@ def check_select_rows():
     check(len(data.select_rows(rows, "noise", None)) == 165, "no cap: every clip")
 
 
+def check_rests():
+    """Training's digital silence: frames whose samples are all within SILENCE_TINY of zero
+    are silent; the network rests from the 10th of them on and starts afresh after, and
+    batched items without silence get what they get alone."""
+    dsp = losses.dsp
+    hop = 160
+    x = torch.full((2, 60 * hop), 0.01)
+    x[0, 20 * hop:40 * hop] = 0.5 * losses.SILENCE_TINY  # hops 20..39 within the tiny
+    sil = dsp.silent_frames(x, hop, losses.SILENCE_TINY)
+    want = [21 <= t <= 39 for t in range(sil.shape[1])]  # frame t covers hops t - 1 and t
+    check(sil[0].tolist() == want and not bool(sil[1].any()),
+          f"silent frames: {np.flatnonzero(sil[0].numpy()).tolist()}")
+    rest = dsp.silence_rests(sil[0].tolist())
+    check(rest == [30 <= t <= 39 for t in range(len(rest))],
+          f"rests from the 10th silent frame: {np.flatnonzero(rest).tolist()}")
+    net = QuellNet(C=8, B=2, dilations=(1, 2)).eval()
+    feats = torch.randn(2, sil.shape[1], net.band_centers_hz.numel())
+    with torch.no_grad():
+        g, v = dsp.net_with_rests(net, feats, sil.tolist())
+        g1, _ = net(feats[1:2])
+        g_after, _ = net(feats[0:1, 40:])
+    check(torch.equal(g[1], g1[0]), "an item without silence: the same as run alone")
+    check(torch.allclose(g[0, 40:], g_after[0]) and torch.equal(g[0, 30], g[0, 29])
+          and float(v[0, 30:40].abs().max()) == 0.0,
+          "after the rest the network starts afresh; resting frames keep the last gains, VAD 0")
+
+
 def check_speaker_balance():
     """Balance 0 draws clips by sqrt(duration); 1 draws every speaker equally often."""
     fs = 48000
@@ -196,6 +225,7 @@ def check_speaker_balance():
 
 
 def main():
+    check_rests()
     check_speaker_balance()
     check_speed()
     check_select_rows()

@@ -273,24 +273,54 @@ def silence_rests(silent):
     return rest
 
 
-def run_net_with_rests(net, feats, rest):
-    """The network over feats [frames, K + F] as the engine runs it: each stretch of frames
-    after a rest starts from the state of t = 0; a resting frame keeps the previous frame's
-    gains, with speech probability 0. Returns (gains [frames, K], vad [frames])."""
-    g = feats.new_zeros(feats.shape[0], int(net.band_centers_hz.numel()))
-    vad = feats.new_zeros(feats.shape[0])
+def run_net_with_rests(fn, feats, rest, rest_vad=0.0):
+    """fn (the network, or its forward_logits) over feats [frames, K + F] as the engine
+    runs it: each stretch of frames after a rest starts from the state of t = 0; a resting
+    frame keeps the previous frame's gains, and its speech output is rest_vad (0, or a
+    logit for 0). Returns (gains [frames, K], vad [frames])."""
+    gs, vs = [], []
     t, T = 0, feats.shape[0]
     while t < T:
-        if rest[t]:
-            g[t] = g[t - 1]  # a rest comes after SILENCE_RESET_FRAMES - 1 frames that ran
-            t += 1
-            continue
         end = t
-        while end < T and not rest[end]:
+        while end < T and rest[end] == rest[t]:
             end += 1
-        g[t:end], vad[t:end] = (v[0] for v in net(feats[None, t:end]))
+        if rest[t]:  # a rest comes after SILENCE_RESET_FRAMES - 1 frames that ran
+            gs.append(gs[-1][-1:].expand(end - t, -1))
+            vs.append(feats.new_full((end - t,), rest_vad))
+        else:
+            g, v = fn(feats[None, t:end])
+            gs.append(g[0])
+            vs.append(v[0])
         t = end
-    return g, vad
+    return torch.cat(gs), torch.cat(vs)
+
+
+def silent_frames(x, hop, tiny=0.0):
+    """bool [..., frames] for x [..., n]: True where every sample of the frame (stft()'s
+    framing: hops t - 1 and t) has |x| <= tiny. Training uses a tiny above 0 for the
+    mixer's float residue in what would be digital silence in a file."""
+    T = n_frames(x.shape[-1], hop)
+    q = x[..., :T * hop].abs().reshape(*x.shape[:-1], T, hop).amax(-1) <= tiny
+    return q & torch.cat([torch.ones_like(q[..., :1]), q[..., :-1]], -1)
+
+
+def net_with_rests(fn, feats, silent, rest_vad=0.0):
+    """fn over feats [b, frames, K + F] with the rests of silent [b][frames] (lists of
+    bool): items without a rest run batched, the others stretch by stretch."""
+    rests = [silence_rests(s) for s in silent]
+    has = [any(r) for r in rests]
+    if not any(has):
+        return fn(feats)
+    plain = [i for i, h in enumerate(has) if not h]
+    out = [None] * feats.shape[0]
+    if plain:
+        g, v = fn(feats[plain])
+        for j, i in enumerate(plain):
+            out[i] = (g[j], v[j])
+    for i, h in enumerate(has):
+        if h:
+            out[i] = run_net_with_rests(fn, feats[i], rests[i], rest_vad)
+    return torch.stack([o[0] for o in out]), torch.stack([o[1] for o in out])
 
 
 def process(net, x, fs, limit_db=100.0):
@@ -307,13 +337,7 @@ def process(net, x, fs, limit_db=100.0):
     X = stft(x, hop)                         # [b, ch, T, F]
     feats = net_input(net, x, X, T_w, fs, channel_dim=1)
     silent = ((X.real ** 2 + X.imag ** 2).sum(dim=(1, 3)) == 0).tolist()  # [b][T]
-    if any(any(r) for r in map(silence_rests, silent)):
-        pairs = [run_net_with_rests(net, feats[i], silence_rests(silent[i]))
-                 for i in range(feats.shape[0])]
-        g = torch.stack([p[0] for p in pairs])
-        vad = torch.stack([p[1] for p in pairs])
-    else:
-        g, vad = net(feats)
+    g, vad = net_with_rests(net, feats, silent)
     G = bin_gains(g, T_w, limit_db)          # [b, T, F]
     y = istft(X * G.unsqueeze(1), hop, x.shape[-1])
     if squeeze:

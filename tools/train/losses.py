@@ -14,16 +14,24 @@ def si_sdr(est, ref, eps=1e-9):
     return 10 * torch.log10(t.pow(2).sum(-1) / ((est - t).pow(2).sum(-1) + eps) + eps)
 
 
-def enhance(net, noisy, fs, limit_db=None, logits=False):
-    """Runs the spec's path on noisy [b, n]: returns X, Y (spectra), G, vad, T_w, hop."""
+# Training's digital silence (spec §1): samples within half a 16-bit step of zero, which a
+# 16-bit file would hold as zeros (the mixer's float filtering leaves residue there).
+SILENCE_TINY = 1.5e-5
+
+
+def enhance(net, noisy, fs, limit_db=None, logits=False, rests=False):
+    """Runs the spec's path on noisy [b, n]: returns X, Y (spectra), G, vad, T_w, hop.
+    rests: the network rests in digital silence as the engine's does (spec §1)."""
     hop = dsp.hop_for_rate(fs)
     T_w = dsp.band_weights_for(net, fs, 2 * hop, noisy.device, noisy.dtype)
     X = dsp.stft(noisy, hop)
     feats = dsp.net_input(net, noisy, X, T_w, fs)
-    if logits:
-        g, vad = net.forward_logits(feats)
+    fn = net.forward_logits if logits else net
+    if rests:
+        silent = dsp.silent_frames(noisy, hop, SILENCE_TINY).tolist()
+        g, vad = dsp.net_with_rests(fn, feats, silent, -20.0 if logits else 0.0)
     else:
-        g, vad = net(feats)
+        g, vad = fn(feats)
     G = dsp.bin_gains(g, T_w, limit_db)
     return X, X * G, G, vad, T_w, hop
 
@@ -47,9 +55,9 @@ def under_weights(snr, w_under, ramp):
 
 
 def loss_fn(net, batch, w_cplx=0.3, w_under=0.5, w_sisdr=0.002, w_vad=0.05, w_stoi=0.0,
-            under_ramp=None):
+            under_ramp=None, rests=False):
     noisy, clean, fs = batch["noisy"], batch["clean"], batch["fs"]
-    X, Y, G, vad_logit, T_w, hop = enhance(net, noisy, fs, None, logits=True)
+    X, Y, G, vad_logit, T_w, hop = enhance(net, noisy, fs, None, logits=True, rests=rests)
     S = dsp.stft(clean, hop)
     n_fft = 2 * hop
     # Level-independent loss: spectra relative to the mixture's rms, and white noise of
@@ -108,7 +116,7 @@ def evaluate(net, batch, limit_db=40.0):
     """SI-SDR of input and output (dB, per item, speech items only) at the given limit,
     and VAD accuracy."""
     noisy, clean, fs = batch["noisy"], batch["clean"], batch["fs"]
-    X, Y, G, vad, T_w, hop = enhance(net, noisy, fs, limit_db)
+    X, Y, G, vad, T_w, hop = enhance(net, noisy, fs, limit_db, rests=True)  # as the engine
     y = dsp.istft(Y, hop, noisy.shape[-1])
     d = 2 * hop
     sp = batch["speech"]

@@ -89,6 +89,9 @@ def parse_args(argv=None):
     p.add_argument("--speaker-balance", type=float, default=0.0,
                    help="draw training speech clips with weight sqrt(duration) / (their "
                         "speaker's hours)^B: 0 as before, 1 every speaker label equally often")
+    p.add_argument("--rests", action="store_true",
+                   help="the network rests in digital silence as the engine's does (spec §1): "
+                        "speech after 100 ms of silence meets it as at t = 0")
     p.add_argument("--fine", action="store_true",
                    help="give the network fine features (model.DEFAULT_FINE; format version 2); "
                         "with --init of a model without them, their weights start at zero")
@@ -200,12 +203,12 @@ def make_val(banks, args):
     return sets
 
 
-def validate(net, val_sets, log, step):
+def validate(net, val_sets, log, step, rests=False):
     net.eval()
     rows, total = [], []
     for name, b in val_sets:
         with torch.no_grad():
-            _, parts = losses.loss_fn(net, b)
+            _, parts = losses.loss_fn(net, b, rests=rests)
         m = losses.evaluate(net, b, limit_db=40.0)
         si_in, si_out = float(m["sisdr_in"].mean()), float(m["sisdr_out"].mean())
         d_st = float((m["stoi_out"] - m["stoi_in"]).mean())
@@ -318,7 +321,7 @@ def main(argv=None):
     last_ckpt = last_val = t_start
     step = start_step
     ckpt_path = os.path.join(args.out, "ckpt.pt")
-    val_loss = validate(net, val_sets, log, step)
+    val_loss = validate(net, val_sets, log, step, args.rests)
     acc, n_acc = {}, 0
     while True:
         el = time.time() - t_start
@@ -331,7 +334,8 @@ def main(argv=None):
             g["lr"] = lr * g.get("mult", 1.0)
         batch = mixer.batch(args.batch, args.seconds)
         loss, parts = losses.loss_fn(net, batch, w_under=args.w_under, w_stoi=args.w_stoi,
-                                     w_sisdr=args.w_sisdr, under_ramp=args.under_ramp)
+                                     w_sisdr=args.w_sisdr, under_ramp=args.under_ramp,
+                                     rests=args.rests)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -347,12 +351,12 @@ def main(argv=None):
             acc, n_acc = {}, 0
         now = time.time()
         if now - last_val >= args.val_minutes * 60:
-            val_loss = validate(net, val_sets, log, step)
+            val_loss = validate(net, val_sets, log, step, args.rests)
             last_val = now
         if now - last_ckpt >= args.ckpt_minutes * 60:
             save(ckpt_path, net, opt, step, elapsed0 + now - t_start, args, val_loss)
             last_ckpt = now
-    val_loss = validate(net, val_sets, log, step)
+    val_loss = validate(net, val_sets, log, step, args.rests)
     save(ckpt_path, net, opt, step, elapsed0 + time.time() - t_start, args, val_loss)
     log(f"done: {step} steps, {(time.time() - t_start) / 60:.1f} min, saved {ckpt_path}")
 
