@@ -7,9 +7,9 @@
 # There:        sh tools/train/gpu_finetune.sh MINUTES [more train.py options]
 #               (run with carry ["data/pack"]; $OUT/ft/ckpt.pt and $OUT/ft.qmodel come back)
 # Continue:     --resume data/gpu/ft/ckpt.pt (carry that too), with the same options.
-# First to try: --p-gate 0.35 (noise that begins after silence; on CPU it cost clean
-#               isolated words, models/README.md §4 "noise after quiet"): check both with
-#               pauses.py's after-quiet table and the 48 kHz clean items.
+# First to try: --rests (the network rests in digital silence as the engine's does since
+#               library 0.2.1, models/README.md §1), and a longer schedule: low-SNR
+#               estimation on non-stationary noise is what limits quality now (§4).
 #
 # The settings are those of CPU stage 5 (models/README.md §4) with the batch of stage 1;
 # a time budget (the device's minutes are few) instead of a step budget. Checks the
