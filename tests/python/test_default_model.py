@@ -7,7 +7,7 @@ Checks: the format's load-time limits (models/README.md §3); the budget of the 
 field >= 0.6 s); and, through the C engine (libquell, loading the file under test) at
 16 kHz, that stationary noise is turned down (white and pink noise at -35 dBFS lose >= 10 dB
 after a 1.5 s settling time; after 2 s of digital silence >= 15 dB over their first 0.5 s:
-7-9 dB before the silence rule of spec §1), that the VAD calls it non-speech, that digital
+pink noise 7.9 dB with the shipped stage 5 before the silence rule of spec §1), that the VAD calls it non-speech, that digital
 silence stays silent, and
 that clean speech with digital silence between its words (the bundled sample's clean
 speech at 16 kHz, cut in three with 0.3 s of zeros) is left alone: SI-SDR >= 20 dB against
