@@ -8,8 +8,9 @@ field >= 0.6 s); and, through the C engine (libquell, loading the file under tes
 16 kHz, that stationary noise is turned down (white and pink noise at -35 dBFS lose >= 10 dB
 after a 1.5 s settling time; after 2 s of digital silence >= 15 dB over their first 0.5 s:
 pink noise 7.9 dB with stage 5 before the silence rule of spec §1), that the VAD calls it
-non-speech, that digital silence stays silent, and that clean speech with digital silence between its words (the bundled sample's clean
-speech at 16 kHz, cut in three with 0.3 s of zeros) is left alone: SI-SDR >= 20 dB against
+non-speech, that digital silence stays silent, and that clean speech with digital silence
+between its words (the bundled sample's clean speech at 16 kHz, cut in three with 0.3 s of
+zeros) is left alone: SI-SDR >= 20 dB against
 the input, and no frame within 20 dB of the loudest loses more than 6 dB. And a quiet
 recording (the bundled noisy sample with its speech at an active level of -60 dBFS) comes out
 no worse than it went in: SI-SDR and STOI at least the input's (the stage-4 model: STOI
