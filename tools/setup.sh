@@ -15,20 +15,8 @@ PACKAGES="build-essential pkg-config meson ninja-build python3 libkissfft-dev
   python3-numpy python3-scipy python3-soundfile python3-pytest python3-matplotlib
   valgrind gdb time sordi pipewire-bin"
 
-missing=""
-for p in $PACKAGES; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "setup: installing:$missing"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  # jackd2 asks whether to enable real-time priority; answer no without a prompt.
-  echo "jackd2 jackd/tweak_rt_limits boolean false" | $SUDO debconf-set-selections
-  # shellcheck disable=SC2086
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
-fi
+# shellcheck disable=SC2086
+./tools/install_debs.sh $PACKAGES
 
 if [ -d build ]; then
   meson setup --reconfigure build "$@"

@@ -7,6 +7,7 @@ GPU does the mixing too). Mixer.batch() draws a batch of noisy/clean pairs at on
 rate: speech (or none) + corpus noise, synthetic noise (coloured, fan, hum) or babble,
 at SNR -5..25 dB (or no noise), with reverb, EQ, clipping, level and band limits.
 """
+import collections
 import json
 import math
 import os
@@ -40,11 +41,11 @@ class ClipBank:
         # so that voices with a few minutes (game characters, children) are not drowned out
         # by the speakers with hours.
         if speaker_balance > 0 and len(w):
-            total = {}
-            for m, n in zip(metas, lengths):
-                total[m.get("speaker", "")] = total.get(m.get("speaker", ""), 0) + int(n)
-            w = w * np.array([(total[m.get("speaker", "")] / FS) ** -speaker_balance
-                              for m in metas])
+            speakers = [m.get("speaker", "") for m in metas]
+            total = collections.Counter()
+            for sp, n in zip(speakers, lengths):
+                total[sp] += int(n) / FS
+            w = w * np.array([total[sp] ** -speaker_balance for sp in speakers])
         self.weights = w / w.sum() if len(w) else w
         self.speakers = sorted({m.get("speaker", "") for m in metas})
 

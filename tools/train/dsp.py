@@ -336,8 +336,7 @@ def process(net, x, fs, limit_db=100.0):
     T_w = band_weights(centers, fs, 2 * hop, x.device, x.dtype)
     X = stft(x, hop)                         # [b, ch, T, F]
     feats = net_input(net, x, X, T_w, fs, channel_dim=1)
-    silent = ((X.real ** 2 + X.imag ** 2).sum(dim=(1, 3)) == 0).tolist()  # [b][T]
-    g, vad = net_with_rests(net, feats, silent)
+    g, vad = net_with_rests(net, feats, silent_frames(x, hop).all(dim=1).tolist())
     G = bin_gains(g, T_w, limit_db)          # [b, T, F]
     y = istft(X * G.unsqueeze(1), hop, x.shape[-1])
     if squeeze:

@@ -16,18 +16,7 @@ pack=yes
 
 # Debian's Python packages: the corpus and evaluation need numpy/scipy/soundfile and ffmpeg
 # (tools/setup.sh installs them); training needs torch, which the tests do not.
-missing=""
-for p in python3-numpy python3-scipy python3-soundfile python3-torch ffmpeg; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "prepare_data: installing:$missing"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  # shellcheck disable=SC2086
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
-fi
+./tools/install_debs.sh python3-numpy python3-scipy python3-soundfile python3-torch ffmpeg
 
 mkdir -p data
 echo "prepare_data: corpus (log: data/corpus_build.log)"
