@@ -47,8 +47,8 @@ extern "C" {
 /** @name Version of this header (semantic versioning). */
 /**@{*/
 #define QUELL_VERSION_MAJOR 0
-#define QUELL_VERSION_MINOR 2
-#define QUELL_VERSION_PATCH 1
+#define QUELL_VERSION_MINOR 3
+#define QUELL_VERSION_PATCH 0
 /**@}*/
 
 /** Error codes. Every failing call returns (or stores) one of these. */
@@ -179,6 +179,21 @@ QUELL_API int quell_set_bypass(QuellState *st, int bypass);
 
 /** Non-zero while bypassed. [RT] */
 QUELL_API int quell_get_bypass(const QuellState *st);
+
+/**
+ * Enable (non-zero, the default) or disable (zero) the clean-speech guard: where
+ * the model has removed little of a band over the last seconds, sound that stands
+ * well clear of that band's noise floor is not turned down. It keeps clean and
+ * lightly noisy speech that the model would mistake for noise (some children's and
+ * cartoon-like voices); disable it for the most suppression of sparse sounds
+ * (clicks, thuds) over quiet backgrounds. Takes effect from the next frame; the
+ * output is then what a stream created with that setting gives.
+ * @return QUELL_OK or QUELL_ERR_INVALID_ARG. [RT]
+ */
+QUELL_API int quell_set_clean_guard(QuellState *st, int enabled);
+
+/** Non-zero while the clean-speech guard is enabled. [RT] */
+QUELL_API int quell_get_clean_guard(const QuellState *st);
 
 /** Probability (0..1) that the most recent frame holds speech. [RT] */
 QUELL_API float quell_get_speech_probability(const QuellState *st);

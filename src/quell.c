@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "bands.h"
+#include "clean_guard.h"
 #include "decimate.h"
 #include "fpu.h"
 #include "model.h"
@@ -42,6 +43,7 @@ struct QuellState {
     QuellStft stft;
     QuellBands bands;
     QuellNet net;
+    QuellCleanGuard guard;
     QuellLongAnalysis long_analysis; /* flatness inputs only: L = 4H / D points */
     QuellDecimator decimator;        /* D > 1: low-pass and decimation of the input */
     float *long_input;               /* D > 1: [channels][L] the decimated input */
@@ -64,6 +66,7 @@ struct QuellState {
     float floor_now;    /* smoothed floor used by the frames */
     float floor_alpha;  /* per-frame smoothing coefficient */
     int bypass;         /* as set */
+    int guard_on;       /* the clean-speech guard, as set */
     float wet;          /* 1 = processed, 0 = bypassed; steps by QUELL_BYPASS_STEP */
     int fresh;          /* no frame since create/reset: settings apply at once */
     int silent_frames;  /* consecutive frames of digital silence, up to the reset count */
@@ -122,6 +125,7 @@ QUELL_API void quell_destroy(QuellState *st)
         return;
     quell_stft_free(&st->stft);
     quell_bands_free(&st->bands);
+    quell_clean_guard_free(&st->guard);
     quell_long_analysis_free(&st->long_analysis);
     quell_decimator_free(&st->decimator);
     quell_free(st->long_input);
@@ -214,6 +218,8 @@ QUELL_API QuellState *quell_create(const QuellModel *model, int sample_rate_hz, 
                              st->size);
     if (e == QUELL_OK)
         e = quell_net_init(&st->net, model);
+    if (e == QUELL_OK)
+        e = quell_clean_guard_init(&st->guard, model->n_bands, (double)st->hop / sample_rate_hz);
     if (e == QUELL_OK && model->n_fine > 0)
         e = quell_long_init(st);
     if (e != QUELL_OK)
@@ -236,6 +242,7 @@ QUELL_API QuellState *quell_create(const QuellModel *model, int sample_rate_hz, 
     st->limit_db = QUELL_DEFAULT_ATTENUATION_DB;
     st->floor_target = quell_floor_for_db(st->limit_db);
     st->bypass = 0;
+    st->guard_on = 1;
     quell_reset(st);
     if (err != NULL)
         *err = QUELL_OK;
@@ -253,6 +260,7 @@ QUELL_API void quell_reset(QuellState *st)
     if (st->long_input != NULL)
         memset(st->long_input, 0, ch * (size_t)st->long_analysis.size * sizeof(float));
     quell_net_reset(&st->net);
+    quell_clean_guard_reset(&st->guard);
     st->fill = 0;
     st->fresh = 1;
     st->floor_now = st->floor_target;
@@ -344,10 +352,13 @@ static void quell_run_frame(QuellState *st)
     } else if (st->silent_frames < QUELL_SILENCE_RESET_FRAMES &&
                ++st->silent_frames == QUELL_SILENCE_RESET_FRAMES) {
         quell_net_reset(&st->net);
+        quell_clean_guard_rest(&st->guard);
         st->speech_prob = 0.0f;
     }
-    if (st->silent_frames < QUELL_SILENCE_RESET_FRAMES)
+    if (st->silent_frames < QUELL_SILENCE_RESET_FRAMES) {
         quell_net_step(&st->net, st->features, st->band_gains, &st->speech_prob);
+        quell_clean_guard_apply(&st->guard, st->features, st->band_gains, st->guard_on);
+    }
     quell_advance_settings(st);
     st->fresh = 0;
 
@@ -483,6 +494,19 @@ QUELL_API int quell_set_bypass(QuellState *st, int bypass)
 QUELL_API int quell_get_bypass(const QuellState *st)
 {
     return st != NULL ? st->bypass : 0;
+}
+
+QUELL_API int quell_set_clean_guard(QuellState *st, int enabled)
+{
+    if (st == NULL)
+        return QUELL_ERR_INVALID_ARG;
+    st->guard_on = enabled != 0;
+    return QUELL_OK;
+}
+
+QUELL_API int quell_get_clean_guard(const QuellState *st)
+{
+    return st != NULL ? st->guard_on : 0;
 }
 
 QUELL_API float quell_get_speech_probability(const QuellState *st)

@@ -69,6 +69,7 @@ static int create_state(Job *j, const CliOptions *opt, const QuellModel *model)
     }
     quell_set_attenuation_limit_db(j->st, opt->attenuation_db);
     quell_set_bypass(j->st, opt->bypass);
+    quell_set_clean_guard(j->st, !opt->no_guard);
     j->channels = j->in.info.channels;
     /* the latency is one frame N = 2H (models/README.md, section 1) */
     j->to_skip = quell_latency(j->st);

@@ -32,6 +32,8 @@ static const char usage_text[] =
     "                              0 passes the input through unchanged\n"
     "  -m, --model FILE            model file (default: the model built into libquell)\n"
     "  -b, --bypass                no denoising: the signal takes the same path (checks)\n"
+    "      --no-guard              turn the clean-speech guard off: clicks and thuds over\n"
+    "                              quiet backgrounds go too, but so may some clean voices\n"
     "      --vad FILE              write CSV 'time_s,speech_probability', one row per\n"
     "                              analysis hop (~10 ms); time_s is the frame's centre\n"
     "Files:\n"
@@ -62,12 +64,14 @@ enum {
     OPT_RAW_CHANNELS,
     OPT_RAW_FORMAT,
     OPT_RAW_OUT,
+    OPT_NO_GUARD,
 };
 
 static const struct option long_options[] = {
     {"attenuation-limit", required_argument, NULL, 'a'},
     {"model", required_argument, NULL, 'm'},
     {"bypass", no_argument, NULL, 'b'},
+    {"no-guard", no_argument, NULL, OPT_NO_GUARD},
     {"vad", required_argument, NULL, OPT_VAD},
     {"output-dir", required_argument, NULL, 'o'},
     {"force", no_argument, NULL, 'f'},
@@ -203,6 +207,9 @@ int cli_parse_options(int argc, char **argv, CliOptions *opt)
             break;
         case 'b':
             opt->bypass = 1;
+            break;
+        case OPT_NO_GUARD:
+            opt->no_guard = 1;
             break;
         case OPT_VAD:
             opt->vad_path = optarg;

@@ -16,6 +16,7 @@ typedef struct CliOptions {
     float attenuation_db;    /**< --attenuation-limit, 0..100 dB */
     const char *model_path;  /**< --model, or NULL for the embedded model */
     int bypass;              /**< --bypass */
+    int no_guard;            /**< --no-guard */
     const char *vad_path;    /**< --vad CSV file, or NULL */
     int quiet;               /**< --quiet: no progress bar */
     int force;               /**< --force: replace existing outputs */
