@@ -616,6 +616,26 @@ def group_model(tmp):
         check_identity(inp, out0, "PCM_16", "random model, limit 0")
 
 
+def group_guard(tmp):
+    """--no-guard turns the clean-speech guard off: on the bundled clean speech the output
+    changes, and the default (guard on) keeps it at least as close to the input."""
+    inp = os.path.join(SOURCE_ROOT, "tests", "data", "sample", "clean.wav")
+    x, _ = read(inp)
+    sdr = {}
+    for mode, extra in (("guard", []), ("no guard", ["--no-guard"])):
+        out = os.path.join(tmp, f"clean_{mode.replace(' ', '_')}.wav")
+        r = quell([*extra, inp, out])
+        if not check(r.returncode == 0, f"{mode}: exit {r.returncode}: {r.stderr.strip()}"):
+            return
+        y, _ = read(out)
+        a = float(np.sum(y * x) / np.sum(x * x))
+        sdr[mode] = 10 * np.log10(np.sum((a * x) ** 2) / np.sum((y - a * x) ** 2))
+    print(f"clean sample SI-SDR against the input: guard {sdr['guard']:.2f} dB, "
+          f"--no-guard {sdr['no guard']:.2f} dB")
+    check(sdr["guard"] != sdr["no guard"], "--no-guard changed nothing")
+    check(sdr["guard"] >= sdr["no guard"], "the guard took clean speech further from the input")
+
+
 def group_signals(tmp):
     """SIGINT/SIGTERM mid-file: the temporary file goes, OUTPUT never appears."""
     inp = os.path.join(tmp, "in.wav")
@@ -715,6 +735,7 @@ GROUPS = {
     "vad": group_vad,
     "errors": group_errors,
     "model": group_model,
+    "guard": group_guard,
     "signals": group_signals,
     "progress": group_progress,
     "memory": group_memory,

@@ -149,6 +149,53 @@ def network_with_rests(m, feats, P):
     return g
 
 
+def resting_frames(P):
+    """True for the frames where the network rests: from the 10th consecutive frame whose
+    power spectrum is all zero."""
+    rest, count = [], 0
+    for t in range(len(P)):
+        count = min(count + 1, 10) if not P[t].any() else 0
+        rest.append(count >= 10)
+    return rest
+
+
+def clean_guard(feats, g, rest, frame_s):
+    """Spec §1, clean-speech guard: the band gains g [T, K] raised where the band stands
+    well clear of its minimum-statistics floor and the network has removed little of it
+    over the last seconds. A rest starts the floor afresh and keeps the long-term sums."""
+    g = g.copy()
+    K = g.shape[1]
+    sub = max(1, int(np.floor(1.6 / 8 / frame_s + 0.5)))
+    a_p = 1 - np.exp(-frame_s / 0.03)
+    a_l = 1 - np.exp(-frame_s / 3.0)
+    long_in, long_out = np.zeros(K), np.zeros(K)
+    started = False
+    for t in range(len(g)):
+        if rest[t]:
+            if t > 0:
+                g[t] = g[t - 1]
+            started = False
+            continue
+        if not started:
+            ring, sub_min, count, started, p = [], np.full(K, np.inf), 0, True, None
+        e = 10.0 ** feats[t]
+        net = g[t].copy()
+        p = e if p is None else p + a_p * (e - p)
+        sub_min = np.minimum(sub_min, p)
+        floor = np.min(np.stack([sub_min] + ring[-8:]), axis=0)
+        long_in += a_l * (e - long_in)
+        long_out += a_l * (e * net * net - long_out)
+        removed_db = 10 * np.log10(long_in / long_out)
+        w = np.clip((3.0 - removed_db) / 2.0, 0.0, 1.0)
+        guard = 1 - 15.0 * floor / e
+        g[t] = np.where(guard > net, net + w * (guard - net), net)
+        count += 1
+        if count == sub:
+            ring.append(sub_min)
+            sub_min, count = np.full(K, np.inf), 0
+    return g
+
+
 def process(m, x, fs, limit_db=100.0):
     """x [T, ch] -> y [T, ch], as quell_process() over the whole input."""
     H = hop_for_rate(fs)
@@ -166,6 +213,8 @@ def process(m, x, fs, limit_db=100.0):
     if "fine_bands" in m:
         feats = np.concatenate([feats, flatness(m, xp, H, n_frames, fs)], axis=1)
     g = network_with_rests(m, feats, P)
+    K = len(m["band_centers_hz"])
+    g = clean_guard(feats[:, :K], g, resting_frames(P), H / fs)
     G = np.minimum(g @ T, 1.0)
     G[:, 0] = 0.0  # the DC bin gets the floor (spec §1)
     G = np.maximum(G, 10 ** (-limit_db / 20))
@@ -194,7 +243,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     kind = sys.argv[3] if len(sys.argv) > 3 else ""
     fine = {"fine": (9, 7), "fine_low": (5, 5)}.get(kind)
-    arrays = qmodel.random_model(seed=1, fine=fine)
+    arrays = qmodel.random_model(seed=1, fine=fine, gain_bias=2.0)  # the guard acts (§1)
     qmodel.write(os.path.join(out_dir, "model.qmodel"), arrays)
     m = qmodel.read(os.path.join(out_dir, "model.qmodel"))
     for fs, ch in ((16000, 1), (44100, 1), (48000, 2)):

@@ -126,11 +126,19 @@ static void test_process_args(void)
     CHECK(quell_set_bypass(NULL, 1) == QUELL_ERR_INVALID_ARG, "NULL state");
     CHECK(quell_set_bypass(st, 7) == QUELL_OK && quell_get_bypass(st) != 0, "bypass on");
     CHECK(quell_set_bypass(st, 0) == QUELL_OK && quell_get_bypass(st) == 0, "bypass off");
+    CHECK(quell_get_clean_guard(st) != 0, "clean-speech guard on by default");
+    CHECK(quell_set_clean_guard(NULL, 0) == QUELL_ERR_INVALID_ARG, "NULL state");
+    CHECK(quell_set_clean_guard(st, 0) == QUELL_OK && quell_get_clean_guard(st) == 0,
+          "guard off");
     quell_reset(st);
     CHECK(quell_get_attenuation_limit_db(st) == 12.5f, "reset keeps settings");
+    CHECK(quell_get_clean_guard(st) == 0, "reset keeps the guard setting");
+    CHECK(quell_set_clean_guard(st, 3) == QUELL_OK && quell_get_clean_guard(st) != 0,
+          "guard on");
     /* NULL getters do not crash */
     (void)quell_latency(NULL);
     (void)quell_get_bypass(NULL);
+    (void)quell_get_clean_guard(NULL);
     (void)quell_get_speech_probability(NULL);
     (void)quell_get_noise_reduction_db(NULL);
     (void)quell_get_attenuation_limit_db(NULL);

@@ -87,6 +87,41 @@ class Network:
         return g, float(vad[0])
 
 
+class CleanGuard:
+    """Spec §1, clean-speech guard, one frame at a time."""
+
+    def __init__(self, n_bands, frame_s):
+        self.sub = max(1, int(np.floor(1.6 / 8 / frame_s + 0.5)))
+        self.a_power = 1.0 - np.exp(-frame_s / 0.03)
+        self.a_long = 1.0 - np.exp(-frame_s / 3.0)
+        self.long_in = np.zeros(n_bands)
+        self.long_out = np.zeros(n_bands)
+        self.rest()
+
+    def rest(self):
+        """After digital silence the floor is measured afresh; the long-term sums stay."""
+        self.power = None
+        self.minima = deque(maxlen=8)  # of the last 8 complete subwindows
+        self.current = None            # minimum of the subwindow being filled
+        self.count = 0
+
+    def __call__(self, E, g):
+        self.power = E.copy() if self.power is None else self.power + self.a_power * (E - self.power)
+        self.current = self.power.copy() if self.current is None else np.minimum(self.current, self.power)
+        floor = self.current
+        for m in self.minima:
+            floor = np.minimum(floor, m)
+        self.long_in += self.a_long * (E - self.long_in)
+        self.long_out += self.a_long * (E * g * g - self.long_out)
+        weight = np.clip((3.0 - 10.0 * np.log10(self.long_in / self.long_out)) / 2.0, 0.0, 1.0)
+        guard = 1.0 - 15.0 * floor / E
+        self.count += 1
+        if self.count == self.sub:
+            self.minima.append(self.current)
+            self.current, self.count = None, 0
+        return np.where(guard > g, g + weight * (guard - g), g)
+
+
 class Stream:
     """quell_process() in numpy: push(block [n, ch]) -> output block [n, ch]."""
 
@@ -100,6 +135,7 @@ class Stream:
         self.floor = 10.0 ** (-limit_db / 20.0)
         self.m = m
         self.net = Network(m)
+        self.guard = CleanGuard(len(m["band_centers_hz"]), H / fs)
         self.silent_frames = 0  # spec §1, digital silence: the network rests from the 10th
         self.g = None           # the last frame's band gains (kept while it rests)
         self.frame = np.zeros((N, channels))   # the last N samples of xp (H zeros + input)
@@ -122,8 +158,11 @@ class Stream:
             self.silent_frames += 1
             if self.silent_frames == 10:
                 self.net = Network(self.m)  # forgets every past frame
+                self.guard.rest()
         if self.silent_frames < 10:
-            self.g, vad = self.net.step(np.log10(E + 1e-10))
+            feats = np.log10(E + 1e-10)
+            g, vad = self.net.step(feats)
+            self.g = self.guard(10.0 ** feats, g)
         else:
             vad = 0.0
         g = self.g

@@ -323,7 +323,62 @@ def net_with_rests(fn, feats, silent, rest_vad=0.0):
     return torch.stack([o[0] for o in out]), torch.stack([o[1] for o in out])
 
 
-def process(net, x, fs, limit_db=100.0):
+GUARD_SUBWINDOWS = 8
+
+
+def clean_guard(E, g, rest, frame_s):
+    """Spec §1, clean-speech guard (src/clean_guard.c): band gains g [b, T, K] raised where
+    the band power E [b, T, K] (10^feature) stands well clear of its minimum-statistics
+    floor and the network has removed little of the band over the last seconds. rest:
+    bool [b][T] (the network's rests): a rest starts the floor afresh and keeps the
+    long-term averages; a resting frame keeps the previous frame's gains."""
+    b, T, K = g.shape
+    sub = max(1, int(math.floor(1.6 / GUARD_SUBWINDOWS / frame_s + 0.5)))
+    a_p = 1.0 - math.exp(-frame_s / 0.03)
+    a_l = 1.0 - math.exp(-frame_s / 3.0)
+    inf = torch.full((b, K), math.inf, dtype=g.dtype, device=g.device)
+    power, sub_min = torch.zeros_like(inf), inf.clone()
+    ring = torch.full((b, GUARD_SUBWINDOWS, K), math.inf, dtype=g.dtype, device=g.device)
+    long_in, long_out = torch.zeros_like(inf), torch.zeros_like(inf)
+    count = [0] * b
+    pos = [0] * b
+    started = [False] * b
+    out = []
+    for t in range(T):
+        e, net = E[:, t], g[:, t]
+        for i in range(b):
+            if rest[i][t] and started[i]:  # the floor starts afresh after the rest
+                started[i], count[i], pos[i] = False, 0, 0
+                ring[i] = math.inf
+                sub_min[i] = math.inf
+        keep = torch.tensor([bool(r[t]) for r in rest], device=g.device)[:, None]
+        first = torch.tensor([not s for s in started], device=g.device)[:, None]
+        new_power = torch.where(first, e, power + a_p * (e - power))
+        new_min = torch.minimum(sub_min, new_power)
+        floor = torch.minimum(new_min, ring.amin(1))
+        new_in = long_in + a_l * (e - long_in)
+        new_out = long_out + a_l * (e * net * net - long_out)
+        w = ((3.0 - 10.0 * torch.log10(new_in / new_out)) / 2.0).clamp(0.0, 1.0)
+        guard = 1.0 - 15.0 * floor / e
+        raised = torch.where(guard > net, net + w * (guard - net), net)
+        if t > 0:  # a resting frame keeps the last gains, and its state stays as it was
+            raised = torch.where(keep, out[-1], raised)
+        power, sub_min = torch.where(keep, power, new_power), torch.where(keep, sub_min, new_min)
+        long_in, long_out = torch.where(keep, long_in, new_in), torch.where(keep, long_out, new_out)
+        out.append(raised)
+        for i in range(b):
+            if rest[i][t]:
+                continue
+            started[i] = True
+            count[i] += 1
+            if count[i] == sub:
+                ring[i, pos[i]] = sub_min[i]
+                sub_min[i] = math.inf
+                pos[i], count[i] = (pos[i] + 1) % GUARD_SUBWINDOWS, 0
+    return torch.stack(out, 1)
+
+
+def process(net, x, fs, limit_db=100.0, guard=True):
     """The whole quell_process() path over x [batch, ch, n] (or [ch, n]).
 
     Returns (y with the same shape, band gains [.., frames, K], vad [.., frames]).
@@ -336,7 +391,11 @@ def process(net, x, fs, limit_db=100.0):
     T_w = band_weights(centers, fs, 2 * hop, x.device, x.dtype)
     X = stft(x, hop)                         # [b, ch, T, F]
     feats = net_input(net, x, X, T_w, fs, channel_dim=1)
-    g, vad = net_with_rests(net, feats, silent_frames(x, hop).all(dim=1).tolist())
+    silent = silent_frames(x, hop).all(dim=1).tolist()
+    g, vad = net_with_rests(net, feats, silent)
+    if guard:
+        K = len(centers)
+        g = clean_guard(10.0 ** feats[..., :K], g, [silence_rests(s) for s in silent], hop / fs)
     G = bin_gains(g, T_w, limit_db)          # [b, T, F]
     y = istft(X * G.unsqueeze(1), hop, x.shape[-1])
     if squeeze:

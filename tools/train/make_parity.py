@@ -27,6 +27,7 @@ from model import QuellNet  # noqa: E402
 CASES = ((16000, 1, 0.6), (44100, 1, 0.6), (48000, 2, 0.3))
 FINE_CASES = ((16000, 1, 0.4), (44100, 1, 0.4), (48000, 2, 0.3))
 MODEL_SEED = 7
+GAIN_BIAS = 2.0  # gains mostly near 0.9, where the clean-speech guard (spec §1) acts
 FINE = (5, 5)  # flatness inputs of bands 5..9 of 16, ending at 3.4 kHz: decimated by 4 at
 #                44.1 kHz and by 5 at 48 kHz (tests/lib/parity_ref.py covers bands above Nyquist)
 
@@ -34,7 +35,8 @@ FINE = (5, 5)  # flatness inputs of bands 5..9 of 16, ending at 3.4 kHz: decimat
 def test_signal(fs, ch, seconds, seed):
     """Deterministic tones + noise + digital silence + a loud burst, |x| <= 0.5.
 
-    Layout (fractions of the length): tones in noise, silence, noise only, tones again.
+    Layout (in eighths of the length): noise, tones in noise, noise, silence, tones in
+    noise, noise, tones again.
     The silence lasts at least 0.13 s (13 hops), so the network rests and starts afresh
     (spec §1, digital silence). The noise differs per channel so the channel-mean of the
     features matters.
@@ -46,6 +48,7 @@ def test_signal(fs, ch, seconds, seed):
              + 0.05 * np.sin(2 * np.pi * 5100.0 * t))
     env = np.ones(n)
     q = n // 8
+    env[:q] = 0.0                   # noise first: the guard's floor is known when tones start
     env[2 * q:3 * q] = 0.0          # tones pause
     env[5 * q:6 * q] = 0.0
     x = np.empty((n, ch))
@@ -67,7 +70,7 @@ def main():
 def write_folder(out_dir, fine, cases):
     os.makedirs(out_dir, exist_ok=True)
     arrays = qmodel.random_model(K=16, C=24, k_in=3, B=3, k=3, dilations=(1, 2, 4),
-                                 seed=MODEL_SEED, fine=fine)
+                                 seed=MODEL_SEED, fine=fine, gain_bias=GAIN_BIAS)
     model_path = os.path.join(out_dir, "model.qmodel")
     qmodel.write(model_path, arrays)
     net = QuellNet.from_arrays(qmodel.read(model_path)).double().eval()
@@ -75,7 +78,13 @@ def write_folder(out_dir, fine, cases):
     for fs, ch, seconds in cases:
         x = test_signal(fs, ch, seconds, seed=fs + ch)
         with torch.no_grad():
-            y, g, _ = dsp.process(net, torch.from_numpy(x.T.astype(np.float64)), fs, 100.0)
+            xt = torch.from_numpy(x.T.astype(np.float64))
+            y, g, _ = dsp.process(net, xt, fs, 100.0)
+            y_off, g_off, _ = dsp.process(net, xt, fs, 100.0, guard=False)
+        raised = float((g > g_off + 1e-6).double().mean())
+        moved = float((y - y_off).abs().max() / y.abs().max())
+        if raised < 0.01 or moved < 1e-3:  # the vectors would not test the guard
+            sys.exit(f"{out_dir} {fs} Hz: the guard raised {raised:.1%} of the gains only")
         y = y.numpy().T
         name = f"{fs}_{ch}ch"
         for suffix, arr in (("_in.f32", x), ("_out.f32", y)):
@@ -84,7 +93,8 @@ def write_folder(out_dir, fine, cases):
             total += os.path.getsize(path)
         print(f"{name}: {len(x)} frames, in rms {np.sqrt(np.mean(x ** 2)):.4f}, "
               f"out rms {np.sqrt(np.mean(y ** 2)):.4f}, band gains "
-              f"{float(g.min()):.3f}..{float(g.max()):.3f}")
+              f"{float(g.min()):.3f}..{float(g.max()):.3f}, {raised:.1%} of them raised by the "
+              f"guard (output moved by up to {moved:.3f} of its peak)")
     print(f"{out_dir}: {total + os.path.getsize(model_path)} bytes")
 
 

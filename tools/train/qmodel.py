@@ -70,9 +70,10 @@ def read(path):
 
 
 def random_model(K=16, C=24, k_in=3, B=3, k=3, dilations=(1, 2, 4), seed=0, max_hz=24000.0,
-                 fine=None):
+                 fine=None, gain_bias=0.0):
     """A small model with random weights, for tests (parity, format) only: not a denoiser.
-    fine = (first band, count) adds flatness inputs (a version-2 file)."""
+    fine = (first band, count) adds flatness inputs (a version-2 file); gain_bias is added
+    to the gain head's biases (above 0: gains near 1, where the clean-speech guard acts)."""
     rng = np.random.default_rng(seed)
 
     def w(*shape, scale=None):
@@ -98,7 +99,7 @@ def random_model(K=16, C=24, k_in=3, B=3, k=3, dilations=(1, 2, 4), seed=0, max_
         arrays[f"blk{i}.pw2.weight"] = w(C, C, scale=0.5 / np.sqrt(C))
         arrays[f"blk{i}.pw2.bias"] = w(C, scale=0.1)
     arrays["out.weight"] = w(K, C)
-    arrays["out.bias"] = w(K, scale=0.1)
+    arrays["out.bias"] = w(K, scale=0.1) + np.float32(gain_bias)
     arrays["vad.weight"] = w(1, C)
     arrays["vad.bias"] = w(1, scale=0.1)
     if fine is not None:
