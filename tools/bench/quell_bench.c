@@ -4,7 +4,8 @@
  * signal (harmonic tone bursts in white noise) and prints the real-time factor
  * (CPU time / audio time), the CPU time per 10 ms of audio, and the model's
  * size and network cost.
- * Usage: quell_bench [-r RATE] [-c CHANNELS] [-b BLOCK] [-s SECONDS] [-m MODEL]
+ * Usage: quell_bench [-r RATE] [-c CHANNELS] [-b BLOCK] [-s SECONDS] [-m MODEL] [-g 0|1]
+ * (-g 0: the clean-speech guard off, to see its cost)
  */
 #include <math.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@ static double cpu_seconds(void)
 static int usage(void)
 {
     fprintf(stderr, "usage: quell_bench [-r RATE] [-c CHANNELS] [-b BLOCK] [-s SECONDS] "
-                    "[-m MODEL]\n");
+                    "[-m MODEL] [-g 0|1]\n");
     return 2;
 }
 
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
     int rate = 48000, channels = 1, block = 480;
     double seconds = 20.0;
     const char *model_path = NULL;
+    int guard = 1;
     for (int i = 1; i < argc; i++) {
         if (i + 1 >= argc)
             return usage();
@@ -50,6 +52,8 @@ int main(int argc, char **argv)
             seconds = atof(v);
         else if (strcmp(argv[i - 1], "-m") == 0)
             model_path = v;
+        else if (strcmp(argv[i - 1], "-g") == 0)
+            guard = atoi(v) != 0;
         else
             return usage();
     }
@@ -70,6 +74,7 @@ int main(int argc, char **argv)
         quell_model_free(model);
         return 1;
     }
+    quell_set_clean_guard(st, guard);
     const size_t frames = (size_t)(seconds * rate), ch = (size_t)channels;
     float *buf = malloc(frames * ch * sizeof(float));
     if (buf == NULL) {
@@ -104,8 +109,8 @@ int main(int argc, char **argv)
            model->n_bands, model->n_channels, model->k_in, model->n_blocks, model->k,
            model->n_params, model->macs_per_frame,
            (double)model->macs_per_frame * rate / hop / 1e6);
-    printf("RTF %.5f  (%.2f us CPU per 10 ms of audio), %s kernels\n", rtf, rtf * 10000.0,
-           quell_matvec_name(quell_matvec_select()));
+    printf("RTF %.5f  (%.2f us CPU per 10 ms of audio), %s kernels, clean-speech guard %s\n",
+           rtf, rtf * 10000.0, quell_matvec_name(quell_matvec_select()), guard ? "on" : "off");
     free(buf);
     quell_destroy(st);
     quell_model_free(model);
