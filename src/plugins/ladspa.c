@@ -17,21 +17,24 @@ static const LADSPA_PortDescriptor quell_ladspa_mono_kinds[] = {
     LADSPA_PORT_INPUT | LADSPA_PORT_AUDIO,    LADSPA_PORT_OUTPUT | LADSPA_PORT_AUDIO,
     LADSPA_PORT_INPUT | LADSPA_PORT_CONTROL,  LADSPA_PORT_INPUT | LADSPA_PORT_CONTROL,
     LADSPA_PORT_OUTPUT | LADSPA_PORT_CONTROL, LADSPA_PORT_OUTPUT | LADSPA_PORT_CONTROL,
+    LADSPA_PORT_INPUT | LADSPA_PORT_CONTROL,
 };
 static const LADSPA_PortDescriptor quell_ladspa_stereo_kinds[] = {
     LADSPA_PORT_INPUT | LADSPA_PORT_AUDIO,    LADSPA_PORT_INPUT | LADSPA_PORT_AUDIO,
     LADSPA_PORT_OUTPUT | LADSPA_PORT_AUDIO,   LADSPA_PORT_OUTPUT | LADSPA_PORT_AUDIO,
     LADSPA_PORT_INPUT | LADSPA_PORT_CONTROL,  LADSPA_PORT_INPUT | LADSPA_PORT_CONTROL,
     LADSPA_PORT_OUTPUT | LADSPA_PORT_CONTROL, LADSPA_PORT_OUTPUT | LADSPA_PORT_CONTROL,
+    LADSPA_PORT_INPUT | LADSPA_PORT_CONTROL,
 };
 
 /* "latency" is the output port name that LADSPA hosts (Ardour, ffmpeg) look for. */
 static const char *const quell_ladspa_mono_names[] = {
     "Input", "Output", "Attenuation limit (dB)", "Enable", "latency", "Speech probability",
+    "Clean-speech guard",
 };
 static const char *const quell_ladspa_stereo_names[] = {
     "Input L", "Input R", "Output L",           "Output R", "Attenuation limit (dB)",
-    "Enable",  "latency", "Speech probability",
+    "Enable",  "latency", "Speech probability", "Clean-speech guard",
 };
 
 /*
@@ -67,6 +70,7 @@ static const char *const quell_ladspa_stereo_names[] = {
 static const LADSPA_PortRangeHint quell_ladspa_mono_hints[] = {
     {0, 0.0f, 0.0f},          {0, 0.0f, 0.0f},           QUELL_LADSPA_ATTENUATION_HINT,
     QUELL_LADSPA_ENABLE_HINT, QUELL_LADSPA_LATENCY_HINT, QUELL_LADSPA_SPEECH_HINT,
+    QUELL_LADSPA_ENABLE_HINT, /* the guard: a toggle that defaults to 1 as well */
 };
 static const LADSPA_PortRangeHint quell_ladspa_stereo_hints[] = {
     {0, 0.0f, 0.0f},
@@ -77,6 +81,7 @@ static const LADSPA_PortRangeHint quell_ladspa_stereo_hints[] = {
     QUELL_LADSPA_ENABLE_HINT,
     QUELL_LADSPA_LATENCY_HINT,
     QUELL_LADSPA_SPEECH_HINT,
+    QUELL_LADSPA_ENABLE_HINT,
 };
 
 static LADSPA_Handle quell_ladspa_instantiate(const LADSPA_Descriptor *d, unsigned long rate)

@@ -25,6 +25,7 @@ struct QuellPlugin {
     float *ctl[QUELL_PLUGIN_N_CONTROLS];
     float attenuation_db; /* last value given to the library */
     int enabled;          /* last value given to the library */
+    int guard;            /* last value given to the library */
 };
 
 unsigned long quell_plugin_port_count(int channels)
@@ -50,6 +51,7 @@ QuellPlugin *quell_plugin_new(double sample_rate_hz, int channels)
     }
     p->attenuation_db = quell_get_attenuation_limit_db(p->st);
     p->enabled = !quell_get_bypass(p->st);
+    p->guard = quell_get_clean_guard(p->st);
     return p;
 }
 
@@ -83,6 +85,14 @@ static void quell_plugin_read_controls(QuellPlugin *p)
         if (on != p->enabled) {
             p->enabled = on;
             quell_set_bypass(p->st, !on);
+        }
+    }
+    const float *guard = p->ctl[QUELL_PLUGIN_CTL_GUARD];
+    if (guard && !isnan(*guard)) {
+        int on = *guard > 0.5f;
+        if (on != p->guard) {
+            p->guard = on;
+            quell_set_clean_guard(p->st, on);
         }
     }
 }

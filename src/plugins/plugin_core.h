@@ -12,6 +12,7 @@
  *   2C + 1         enable (control in, toggle: 0 bypasses)
  *   2C + 2         latency, samples (control out)
  *   2C + 3         speech probability, 0..1 (control out)
+ *   2C + 4         clean-speech guard (control in, toggle: 1 on, the default)
  */
 #ifndef QUELL_PLUGIN_CORE_H
 #define QUELL_PLUGIN_CORE_H
@@ -24,7 +25,8 @@ enum {
     QUELL_PLUGIN_CTL_ENABLE = 1,
     QUELL_PLUGIN_CTL_LATENCY = 2,
     QUELL_PLUGIN_CTL_SPEECH = 3,
-    QUELL_PLUGIN_N_CONTROLS = 4
+    QUELL_PLUGIN_CTL_GUARD = 4,
+    QUELL_PLUGIN_N_CONTROLS = 5
 };
 
 /** Largest latency the library reports (2 * 1920 samples at 192 kHz), for port ranges. */

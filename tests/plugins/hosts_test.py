@@ -236,7 +236,9 @@ def audio_check(args, env):
                         os.remove(out)
                     compensated, tol = False, FLOAT_TOL
                     if args.check == "applyplugin":
-                        run([args.program, i_in, out, ladspa, label, str(atten), str(enable)], env)
+                        # applyplugin wants every input control: the guard (on) last
+                        run([args.program, i_in, out, ladspa, label, str(atten), str(enable), "1"],
+                            env)
                         tol = INT16_TOL
                     elif args.check == "sox":
                         run([args.program, "-D", f_in, "-e", "floating-point", "-b", "32", out,

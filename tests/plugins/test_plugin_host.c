@@ -4,7 +4,8 @@
  * dlopen() and checks what hosts rely on, against the library itself:
  *  - output equals the library's (2-channel state for stereo) bit for bit,
  *    with random host block sizes, separate or aliased (in-place) buffers,
- *    stereo channels aliased crosswise too;
+ *    stereo channels aliased crosswise too, and with the clean-speech guard
+ *    port at 0 equal to the library with the guard off;
  *  - the latency port reports quell_latency(), even after a 0-frame run;
  *  - attenuation limit 0 dB and enable = 0 give the input delayed by the
  *    latency; NaN controls and NaN audio never produce non-finite output;
@@ -124,6 +125,7 @@ typedef struct RunOptions {
     float enable;
     Aliasing aliasing;
     int zero_first; /* start with a 0-frame run (hosts that query the latency) */
+    float guard;    /* the clean-speech guard port */
 } RunOptions;
 
 /*
@@ -140,11 +142,13 @@ static float run_plugin(Host *host, int channels, const float *in, float *out, s
         b[c] = calloc(frames + 1, sizeof(float));
     }
     float atten = opt.attenuation_db, enable = opt.enable, latency = -1.0f, speech = -1.0f;
+    float guard = opt.guard;
     unsigned long base = 2ul * (unsigned long)channels;
     host_connect(host, base + 0, &atten);
     host_connect(host, base + 1, &enable);
     host_connect(host, base + 2, &latency);
     host_connect(host, base + 3, &speech);
+    host_connect(host, base + 4, &guard);
     host_activate(host);
     if (opt.zero_first)
         host_run(host, 0);
@@ -188,7 +192,7 @@ static float run_plugin(Host *host, int channels, const float *in, float *out, s
 }
 
 static void reference(const float *in, float *out, size_t frames, int channels, int rate,
-                      float atten, int enable, int *latency)
+                      float atten, int enable, int guard, int *latency)
 {
     QuellState *st = quell_create(NULL, rate, channels, NULL);
     if (!st) {
@@ -197,6 +201,7 @@ static void reference(const float *in, float *out, size_t frames, int channels, 
     }
     quell_set_attenuation_limit_db(st, atten);
     quell_set_bypass(st, !enable);
+    quell_set_clean_guard(st, guard);
     quell_process(st, in, out, frames);
     *latency = quell_latency(st);
     quell_destroy(st);
@@ -214,21 +219,26 @@ static void check_plugin(Host *host, int channels, int rate)
     if (!host->h)
         goto out;
 
-    /* Bit-identical to the library, whatever the aliasing. */
+    /* Bit-identical to the library, whatever the aliasing; the last run with the
+     * clean-speech guard off (port 2C + 4), against the library with it off. */
     int lat = 0;
-    reference(in, want, frames, channels, rate, 25.0f, 1, &lat);
-    for (int al = ALIAS_NONE; al <= ALIAS_CROSS; al++) {
+    reference(in, want, frames, channels, rate, 25.0f, 1, 1, &lat);
+    for (int al = ALIAS_NONE; al <= ALIAS_CROSS + 1; al++) {
         if (al == ALIAS_CROSS && channels == 1)
             continue;
-        RunOptions opt = {25.0f, 1.0f, (Aliasing)al, al == ALIAS_NONE};
+        const int guard_off = al == ALIAS_CROSS + 1;
+        if (guard_off)
+            reference(in, want, frames, channels, rate, 25.0f, 1, 0, &lat);
+        RunOptions opt = {25.0f, 1.0f, guard_off ? ALIAS_NONE : (Aliasing)al, al == ALIAS_NONE,
+                          guard_off ? 0.0f : 1.0f};
         float smin, smax;
         long allocs;
         float reported = run_plugin(host, channels, in, got, frames, opt, &smin, &smax, &allocs);
         size_t diff = 0;
         for (size_t i = 0; i < len; i++)
             diff += got[i] != want[i];
-        CHECK(diff == 0, "%s %d Hz aliasing %d: %zu of %zu samples differ from the library",
-              host->what, rate, al, diff, len);
+        CHECK(diff == 0, "%s %d Hz aliasing %d%s: %zu of %zu samples differ from the library",
+              host->what, rate, al, guard_off ? " (guard off)" : "", diff, len);
         CHECK(reported == (float)lat, "%s %d Hz: latency port %g, library %d", host->what, rate,
               (double)reported, lat);
         CHECK(smin >= 0.0f && smax <= 1.0f, "%s: speech probability %g..%g outside 0..1",
@@ -242,7 +252,7 @@ static void check_plugin(Host *host, int channels, int rate)
      * the first frame may still be smoothed over ~40 ms, so the first 100 ms
      * are not compared. 1e-5 covers the STFT round trip in float (~1e-7).
      */
-    RunOptions passes[] = {{0.0f, 1.0f, ALIAS_SAME, 0}, {40.0f, 0.0f, ALIAS_SAME, 0}};
+    RunOptions passes[] = {{0.0f, 1.0f, ALIAS_SAME, 0, 1.0f}, {40.0f, 0.0f, ALIAS_SAME, 0, 1.0f}};
     for (int k = 0; k < 2; k++) {
         float smin, smax;
         long allocs;
@@ -263,7 +273,7 @@ static void check_plugin(Host *host, int channels, int rate)
     /* NaN controls and NaN/huge audio: the output stays finite. */
     for (size_t i = 0; i < len; i += 97)
         in[i] = i % 2 ? NAN : 1e30f;
-    RunOptions hostile = {NAN, NAN, ALIAS_NONE, 0};
+    RunOptions hostile = {NAN, NAN, ALIAS_NONE, 0, NAN};
     float smin, smax;
     long allocs;
     run_plugin(host, channels, in, got, frames, hostile, &smin, &smax, &allocs);
@@ -324,7 +334,7 @@ int main(int argc, char **argv)
         if (!ld || !vd)
             continue;
         int channels = k + 1;
-        CHECK(ld->PortCount == 2ul * (unsigned long)channels + 4, "%s: %lu ports", ld->Label,
+        CHECK(ld->PortCount == 2ul * (unsigned long)channels + 5, "%s: %lu ports", ld->Label,
               ld->PortCount);
         CHECK(strcmp(vd->URI, k ? "urn:quell:stereo" : "urn:quell:mono") == 0, "URI %s", vd->URI);
         Host hosts[2] = {{ld->Label, ld, NULL, NULL}, {vd->URI, NULL, vd, NULL}};
