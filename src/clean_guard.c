@@ -71,11 +71,11 @@ void quell_clean_guard_apply(QuellCleanGuard *g, const float *features, float *g
         const float net = gains[b];
         float p = g->started ? g->power[b] + g->power_coef * (e - g->power[b]) : e;
         g->power[b] = p;
-        float floor = g->sub_min[b] < p ? g->sub_min[b] : p;
-        g->sub_min[b] = floor;
+        float noise_floor = g->sub_min[b] < p ? g->sub_min[b] : p;
+        g->sub_min[b] = noise_floor;
         for (int i = 0; i < QUELL_GUARD_SUBWINDOWS; i++) {
             const float r = g->ring[i * K + b];
-            floor = r < floor ? r : floor;
+            noise_floor = r < noise_floor ? r : noise_floor;
         }
         /* Both averages start at 0 with the same weights, so their ratio is defined
          * from the first frame on. */
@@ -87,7 +87,7 @@ void quell_clean_guard_apply(QuellCleanGuard *g, const float *features, float *g
             weight = 0.0f;
         else if (weight > 1.0f)
             weight = 1.0f;
-        const float guard = 1.0f - QUELL_GUARD_MARGIN * floor / e;
+        const float guard = 1.0f - QUELL_GUARD_MARGIN * noise_floor / e;
         if (raise && guard > net)
             gains[b] = net + weight * (guard - net);
     }
