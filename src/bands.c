@@ -87,7 +87,8 @@ void quell_bands_free(QuellBands *bands)
     bands->weight = bands->norm = NULL;
 }
 
-void quell_bands_features(const QuellBands *bands, const float *power, float *features)
+void quell_bands_features(const QuellBands *bands, const float *power, float *features,
+                          float *energy)
 {
     for (int b = 0; b < bands->n_bands; b++) {
         const float *restrict w = bands->weight + bands->offset[b];
@@ -95,7 +96,10 @@ void quell_bands_features(const QuellBands *bands, const float *power, float *fe
         float e = 0.0f;
         for (int j = 0; j < bands->length[b]; j++)
             e += w[j] * p[j];
-        features[b] = log10f(e * bands->norm[b] + QUELL_FEATURE_FLOOR);
+        e = e * bands->norm[b] + QUELL_FEATURE_FLOOR;
+        features[b] = log10f(e);
+        if (energy != NULL)
+            energy[b] = e;
     }
 }
 

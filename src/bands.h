@@ -27,8 +27,10 @@ void quell_bands_free(QuellBands *bands);
  * 48 kHz, so that digital silence looks like very quiet input to the network. */
 #define QUELL_FEATURE_FLOOR 1e-10f
 
-/* features[b] = log10(E_b + QUELL_FEATURE_FLOOR) from the power spectrum power[0..H]. [RT] */
-void quell_bands_features(const QuellBands *bands, const float *power, float *features);
+/* features[b] = log10(E_b + QUELL_FEATURE_FLOOR) from the power spectrum power[0..H], and
+ * energy[b] = E_b + QUELL_FEATURE_FLOOR unless @p energy is NULL. [RT] */
+void quell_bands_features(const QuellBands *bands, const float *power, float *features,
+                          float *energy);
 
 /* One past the last bin that bands first .. first + count - 1 touch. */
 int quell_bands_end_bin(const QuellBands *bands, int first, int count);

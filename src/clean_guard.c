@@ -62,12 +62,12 @@ void quell_clean_guard_reset(QuellCleanGuard *g)
     }
 }
 
-void quell_clean_guard_apply(QuellCleanGuard *g, const float *features, float *gains, int raise)
+void quell_clean_guard_apply(QuellCleanGuard *g, const float *energy, float *gains, int raise)
 {
     const int K = g->n_bands;
     const float span_db = QUELL_GUARD_NONE_DB - QUELL_GUARD_FULL_DB;
     for (int b = 0; b < K; b++) {
-        const float e = powf(10.0f, features[b]); /* E_b + 1e-10 > 0 */
+        const float e = energy[b]; /* E_b + 1e-10 > 0 */
         const float net = gains[b];
         float p = g->started ? g->power[b] + g->power_coef * (e - g->power[b]) : e;
         g->power[b] = p;

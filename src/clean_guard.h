@@ -48,11 +48,11 @@ void quell_clean_guard_reset(QuellCleanGuard *g);
  * measured against itself, never against the silence), while what the network removed
  * before the silence is kept. [RT] */
 void quell_clean_guard_rest(QuellCleanGuard *g);
-/* One frame: @p features are the network's band inputs log10(E_b + 1e-10), @p gains the
+/* One frame: @p energy holds the band energies E_b + 1e-10 (10^feature), @p gains the
  * network's band gains, raised in place where the guard applies if @p raise is non-zero.
  * The state depends on the features and the network's gains only, never on @p raise, so
  * switching the guard on mid-stream gives what a stream that always had it gives. [RT] */
-void quell_clean_guard_apply(QuellCleanGuard *g, const float *features, float *gains,
+void quell_clean_guard_apply(QuellCleanGuard *g, const float *energy, float *gains,
                              int raise);
 
 #endif /* QUELL_CLEAN_GUARD_H */

@@ -58,6 +58,7 @@ struct QuellState {
     kiss_fft_cpx *spec;              /* [channels][H + 1] */
     float *power;                    /* [H + 1] channel-mean |X|^2 */
     float *features;                 /* [K + F] */
+    float *band_energy;              /* [K] E_b + 1e-10, for the clean-speech guard */
     float *band_gains;               /* [K] */
     float *bin_gains;                /* [H + 1] */
 
@@ -140,6 +141,7 @@ QUELL_API void quell_destroy(QuellState *st)
     quell_free(st->spec);
     quell_free(st->power);
     quell_free(st->features);
+    quell_free(st->band_energy);
     quell_free(st->band_gains);
     quell_free(st->bin_gains);
     quell_model_free(st->owned_model);
@@ -230,10 +232,11 @@ QUELL_API QuellState *quell_create(const QuellModel *model, int sample_rate_hz, 
     st->spec = quell_calloc(ch * (H + 1), sizeof(kiss_fft_cpx));
     st->power = quell_calloc(H + 1, sizeof(float));
     st->features = quell_calloc(K + (size_t)model->n_fine, sizeof(float));
+    st->band_energy = quell_calloc(K, sizeof(float));
     st->band_gains = quell_calloc(K, sizeof(float));
     st->bin_gains = quell_calloc(H + 1, sizeof(float));
     if (!st->input || !st->ola || !st->output || !st->spec || !st->power || !st->features ||
-        !st->band_gains || !st->bin_gains)
+        !st->band_energy || !st->band_gains || !st->bin_gains)
         return quell_create_fail(st, QUELL_ERR_NO_MEMORY, err);
 
     /* one frame is H / rate seconds (~10 ms) */
@@ -322,7 +325,7 @@ static void quell_run_frame(QuellState *st)
     const float inv_ch = 1.0f / (float)ch;
     for (int k = 0; k < n_bins; k++)
         st->power[k] *= inv_ch;
-    quell_bands_features(&st->bands, st->power, st->features);
+    quell_bands_features(&st->bands, st->power, st->features, st->band_energy);
 
     if (m->n_fine > 0) {
         const int n_long = st->long_end; /* the bins above feed no input */
@@ -357,7 +360,7 @@ static void quell_run_frame(QuellState *st)
     }
     if (st->silent_frames < QUELL_SILENCE_RESET_FRAMES) {
         quell_net_step(&st->net, st->features, st->band_gains, &st->speech_prob);
-        quell_clean_guard_apply(&st->guard, st->features, st->band_gains, st->guard_on);
+        quell_clean_guard_apply(&st->guard, st->band_energy, st->band_gains, st->guard_on);
     }
     quell_advance_settings(st);
     st->fresh = 0;

@@ -25,10 +25,10 @@
 /* A voice in 250 ms syllables with 250 ms gaps over FLOOR; the network cuts every
  * cut_every-th voiced frame to 0.01 (or, with cut_every < 0, all but every
  * (-cut_every)-th). */
-static void voice_frame(int t, int cut_every, float *feature, float *gain)
+static void voice_frame(int t, int cut_every, float *energy, float *gain)
 {
     const int voiced = (t / 25) % 2 == 1;
-    *feature = log10f((voiced ? VOICE : FLOOR) + 1e-10f);
+    *energy = (voiced ? VOICE : FLOOR) + 1e-10f;
     int cut = 0;
     if (voiced)
         cut = cut_every > 0 ? t % cut_every == 0 : t % -cut_every != 0;
@@ -42,10 +42,10 @@ static float run_voice(QuellCleanGuard *g, int from, int to, int cut_every, int 
 {
     float least = 2.0f;
     for (int t = from; t < to; t++) {
-        float feature, gain;
-        voice_frame(t, cut_every, &feature, &gain);
+        float energy, gain;
+        voice_frame(t, cut_every, &energy, &gain);
         const int cut = gain < 0.5f;
-        quell_clean_guard_apply(g, &feature, &gain, raise);
+        quell_clean_guard_apply(g, &energy, &gain, raise);
         if (cut && t >= check_from && gain < least)
             least = gain;
     }
@@ -65,8 +65,8 @@ static QuellCleanGuard new_guard(void)
 /* The first frame of a steady sound at VOICE that the network cuts to 0.01. */
 static float steady_first_gain(QuellCleanGuard *g)
 {
-    float feature = log10f(VOICE + 1e-10f), gain = 0.01f;
-    quell_clean_guard_apply(g, &feature, &gain, 1);
+    float energy = VOICE + 1e-10f, gain = 0.01f;
+    quell_clean_guard_apply(g, &energy, &gain, 1);
     return gain;
 }
 
@@ -90,8 +90,8 @@ int main(void)
     quell_clean_guard_reset(&g);
     int raised = 0;
     for (int t = 0; t < 500; t++) {
-        float feature = log10f(1e-4f * (1.0f + 0.1f * (float)sin(0.7 * t))), gain = 0.1f;
-        quell_clean_guard_apply(&g, &feature, &gain, 1);
+        float energy = 1e-4f * (1.0f + 0.1f * (float)sin(0.7 * t)), gain = 0.1f;
+        quell_clean_guard_apply(&g, &energy, &gain, 1);
         raised += gain != 0.1f;
     }
     CHECK(raised == 0, "steady noise raised in %d of 500 frames", raised);
@@ -135,10 +135,10 @@ int main(void)
     quell_clean_guard_reset(&g);
     int nonzero = 0;
     for (int t = 0; t < 1000; t++) {
-        float feature, gain;
-        voice_frame(t, 1, &feature, &gain);
+        float energy, gain;
+        voice_frame(t, 1, &energy, &gain);
         gain = 0.0f;
-        quell_clean_guard_apply(&g, &feature, &gain, 1);
+        quell_clean_guard_apply(&g, &energy, &gain, 1);
         nonzero += !(gain == 0.0f);
     }
     CHECK(nonzero == 0, "a gain of 0 came out as something else in %d frames", nonzero);
