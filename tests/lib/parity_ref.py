@@ -129,17 +129,14 @@ def flatness(m, xp, H, n_frames, fs):
     return np.where(S > 0, mean_log - log_mean, 0.0)
 
 
-def network_with_rests(m, feats, P):
-    """Band gains [T, K] as the engine runs the network (spec §1, digital silence): from
-    the 10th consecutive frame whose power spectrum P[t] is all zero it rests, keeping the
-    last gains, and the frames after the rest start from the state of t = 0."""
+def network_with_rests(m, feats, rest):
+    """Band gains [T, K] as the engine runs the network (spec §1, digital silence): in the
+    frames where rest[t] (resting_frames()) it keeps the last gains, and the frames after
+    a rest start from the state of t = 0."""
     g = np.zeros((len(feats), len(m["band_centers_hz"])))
-    count, start = 0, 0
+    start = 0
     for t in range(len(feats) + 1):
-        resting = False
-        if t < len(feats):
-            count = min(count + 1, 10) if not P[t].any() else 0
-            resting = count >= 10
+        resting = t < len(feats) and rest[t]
         if resting or t == len(feats):
             if start < t:
                 g[start:t] = network(m, feats[start:t])[0]
@@ -212,9 +209,10 @@ def process(m, x, fs, limit_db=100.0):
     feats = np.log10(E + 1e-10)
     if "fine_bands" in m:
         feats = np.concatenate([feats, flatness(m, xp, H, n_frames, fs)], axis=1)
-    g = network_with_rests(m, feats, P)
+    rest = resting_frames(P)
+    g = network_with_rests(m, feats, rest)
     K = len(m["band_centers_hz"])
-    g = clean_guard(feats[:, :K], g, resting_frames(P), H / fs)
+    g = clean_guard(feats[:, :K], g, rest, H / fs)
     G = np.minimum(g @ T, 1.0)
     G[:, 0] = 0.0  # the DC bin gets the floor (spec §1)
     G = np.maximum(G, 10 ** (-limit_db / 20))

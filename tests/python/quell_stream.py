@@ -160,9 +160,8 @@ class Stream:
                 self.net = Network(self.m)  # forgets every past frame
                 self.guard.rest()
         if self.silent_frames < 10:
-            feats = np.log10(E + 1e-10)
-            g, vad = self.net.step(feats)
-            self.g = self.guard(10.0 ** feats, g)
+            g, vad = self.net.step(np.log10(E + 1e-10))
+            self.g = self.guard(E + 1e-10, g)
         else:
             vad = 0.0
         g = self.g
