@@ -132,6 +132,8 @@ def test_reuse_adds_earlier_systems(tmp_path):
     (["SET", "-o", "x", "-s", "noisy=cp {in} {out}"], "reserved"),
     (["SET", "-o", "x", "-s", "a=cp {in} {out}", "-s", "a=cp {in} {out}"], "unique"),
     (["SET", "-o", "x", "-s", "cp 'unterminated {in} {out}"], "bad system template"),
+    (["SET", "-o", "x", "-s", "guard off=cp {in} {out}"], "NAME may hold only"),
+    (["SET", "-o", "x", "-s", "a=./no-such-program {in} {out}"], "not found"),
 ])
 def test_bad_arguments(tmp_path, args, msg):
     d = str(tmp_path / "set")

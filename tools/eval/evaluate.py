@@ -64,6 +64,12 @@ def parse_system(arg):
         fail(f"bad system template {arg!r}: {e}")
     if not words or not any("{in}" in w for w in words) or not any("{out}" in w for w in words):
         fail(f"system template {arg!r} must contain {{in}} and {{out}}")
+    if shutil.which(words[0]) is None:
+        # Most often a NAME= prefix that the name pattern did not match ("guard off=..."),
+        # which would otherwise fail on every file.
+        hint = (" (in NAME=TEMPLATE, NAME may hold only letters, digits and _ . + -)"
+                if name is None and "=" in template else "")
+        fail(f"system {arg!r}: program {words[0]!r} not found or not executable{hint}")
     if name is None:
         name = os.path.basename(words[0])
     if name == "noisy":
