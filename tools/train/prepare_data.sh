@@ -17,7 +17,7 @@ pack=yes
 # Debian's Python packages: the corpus and evaluation need numpy/scipy/soundfile and ffmpeg
 # (tools/setup.sh installs them); training needs torch, which the tests do not, and
 # OpenBLAS: Debian's torch uses the system BLAS, and the reference one makes a CPU training
-# step about 3x slower (2026-12-03: 3.8 s -> 1.3 s for 16 x 3 s with --rests, one thread).
+# step about 3x slower (2026-12-03: 3.9 s -> 1.3 s, mean of 8 steps of 16 x 3 s with --rests, one thread).
 ./tools/install_debs.sh python3-numpy python3-scipy python3-soundfile python3-torch ffmpeg \
   libopenblas0-pthread
 

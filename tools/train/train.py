@@ -24,12 +24,14 @@ import time
 
 import numpy as np
 
+DEFAULT_THREADS = 2
+
 
 def _blas_threads(argv):
     """--threads of argv, for OpenBLAS, which reads its thread count once, when torch loads
     it: two one-thread runs side by side must not each start a thread per core."""
     pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--threads", type=int, default=2)
+    pre.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     return max(1, pre.parse_known_args(argv)[0].threads)
 
 
@@ -57,7 +59,7 @@ def parse_args(argv=None):
     p.add_argument("--noise-hours", type=float, default=None, help="cap on training noise")
     p.add_argument("--val-hours", type=float, default=0.5, help="cap on validation speech")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     p.add_argument("--minutes", type=float, default=20.0, help="training time budget")
     p.add_argument("--steps", type=int, default=None,
                    help="step budget instead of --minutes (a reproducible run)")
