@@ -305,3 +305,63 @@ def test_levels_scales_inputs_and_scores_per_level(tmp_path):
     assert r["quiet"]["-60"]["stoi"] < r["noisy"]["-60"]["stoi"] - 0.1
     assert r["quiet"]["-60"]["si_sdr"] < 5.0
     assert "| quiet |" in open(os.path.join(out, "levels.md")).read()
+
+
+def test_under_speech_splits_the_residual_by_frames():
+    import under_speech
+    fs = 16000
+    rng = np.random.default_rng(SEED)
+    t = np.arange(fs) / fs
+    clean = np.sin(2 * np.pi * 220 * t) * 0.1
+    clean[:3200] = 0.0          # a lead-in and a gap of digital silence: pauses
+    clean[8000:9600] = 0.0
+    noise = rng.standard_normal(fs) * 0.05
+    noisy = clean + noise
+    # Noise 20 dB down everywhere, at any output gain: 20 dB under speech and in pauses.
+    s = under_speech.split_scores(clean, noisy, 0.5 * (clean + 0.1 * noise), fs)
+    assert s["speech"] == pytest.approx(20.0, abs=0.2)
+    assert s["pauses"] == pytest.approx(20.0, abs=0.2)
+    # A gate that shuts the pauses and passes the speech frames: 0 dB under speech.
+    gated = np.where(clean != 0.0, noisy, 0.01 * noise)
+    s = under_speech.split_scores(clean, noisy, gated, fs)
+    assert abs(s["speech"]) < 0.2 and s["pauses"] == pytest.approx(40.0, abs=0.2)
+    # Speech that is never silent has no pauses to score.
+    assert under_speech.split_scores(clean + 1e-3, noisy, noisy, fs) is None
+
+
+def test_under_speech_reports_per_snr(tmp_path):
+    d, out = str(tmp_path / "set"), str(tmp_path / "res")
+    fs = 16000
+    rng = np.random.default_rng(SEED)
+    s = audio.load(os.path.join(ROOT, "tests", "data", "sample", "clean.wav"), fs)
+    s = np.concatenate([np.zeros(fs // 4), s, np.zeros(fs // 4)])
+    rows = []
+    for i, snr in enumerate([0.0, 10.0]):
+        n = rng.standard_normal(len(s))
+        n *= np.sqrt(np.sum(s ** 2) / np.sum(n ** 2) / 10 ** (snr / 10))
+        for sub, x in (("clean", s), ("noisy", s + n)):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+            sf.write(os.path.join(d, sub, f"u{i}.wav"), x, fs, subtype="FLOAT")
+        rows.append([f"u{i}.wav", f"{snr:g}", "white", fs])
+    with open(os.path.join(d, "meta.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["name", "snr_db", "noise_category", "rate"])
+        w.writerows(rows)
+    p = subprocess.run([PY, os.path.join(EVAL, "under_speech.py"), d, "-o", out, "--snrs=0,10",
+                        "-s", f"same={PY} {FAKE} gain:1 {{in}} {{out}}",
+                        "-s", f"late={PY} {FAKE} delay:7 {{in}} {{out}}"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    r = json.load(open(os.path.join(out, "under_speech.json")))
+    for name in ("same", "late"):   # the delay is found and removed
+        for snr in ("0", "10"):
+            e = r[name][snr]["all"]
+            # The input itself: its residual is its noise, 0 dB in both parts.
+            assert abs(e["speech"]) < 0.1 and abs(e["pauses"]) < 0.1 and e["items"] == 1
+            # Any category but "synthetic" counts as recorded noise.
+            assert r[name][snr]["corpus"] == e and "synthetic" not in r[name][snr]
+    assert "| late | 10 |" in open(os.path.join(out, "under_speech.md")).read()
+    bad = subprocess.run([PY, os.path.join(EVAL, "under_speech.py"), d, "-o", out,
+                          "--snrs=-5", "-s", f"same={PY} {FAKE} gain:1 {{in}} {{out}}"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "no item at SNR -5" in bad.stderr
