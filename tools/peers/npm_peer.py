@@ -21,6 +21,7 @@ data/npm in the repository, ignored by git; or $QUELL_NPM_DIR), pinned to the
 versions above. That needs npm and network access once; nothing else does.
 """
 import argparse
+import fcntl
 import os
 import subprocess
 import sys
@@ -51,15 +52,21 @@ def ensure_package(npm_dir, spec, rel):
     if os.path.isfile(path):
         return path
     os.makedirs(npm_dir, exist_ok=True)
-    print(f"npm_peer: installing {spec} into {npm_dir}", file=sys.stderr)
-    try:
-        p = subprocess.run(["npm", "install", "--prefix", npm_dir, "--no-audit", "--no-fund",
-                            "--no-save", spec], capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        fail(f"cannot run npm to install {spec}: {e}")
-    if p.returncode != 0 or not os.path.isfile(path):
-        last = (p.stderr.strip().splitlines() or ["?"])[-1]
-        fail(f"npm install {spec} failed: {last}")
+    # Parallel first uses (evaluate.py -j N) would run npm into the same folder at once, and
+    # one of them fails: the first installs, the others wait for it and find the package.
+    with open(os.path.join(npm_dir, ".install.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.isfile(path):
+            return path
+        print(f"npm_peer: installing {spec} into {npm_dir}", file=sys.stderr)
+        try:
+            p = subprocess.run(["npm", "install", "--prefix", npm_dir, "--no-audit", "--no-fund",
+                                "--no-save", spec], capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            fail(f"cannot run npm to install {spec}: {e}")
+        if p.returncode != 0 or not os.path.isfile(path):
+            last = (p.stderr.strip().splitlines() or ["?"])[-1]
+            fail(f"npm install {spec} failed: {last}")
     return path
 
 
